@@ -1,0 +1,1 @@
+"""gdstep: a terminal step-through debugger for gradient descent."""
