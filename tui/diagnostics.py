@@ -1,0 +1,104 @@
+"""Why a step lowers the loss: MATH.md's Taylor quantities, the Hessian and the gradient check."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from tui.objective import Objective
+from tui.session import Session
+
+
+@dataclass(frozen=True)
+class Curvature:
+    """The full-data gradient and Hessian at one θ, and the stability hint η < 2/λ_max."""
+
+    grad: np.ndarray  # ∇L(θ)
+    grad_norm: float  # ‖∇L(θ)‖
+    hessian: np.ndarray  # H(θ), (d+1)×(d+1)
+    lambda_max: float  # largest eigenvalue of H
+    lr_limit: float  # 2/λ_max (inf when λ_max ≤ 0)
+
+
+@dataclass(frozen=True)
+class Taylor:
+    """The update θ_t → θ_{t+1}: predicted and actual change of the loss."""
+
+    dl1: float  # ΔL₁ = ∇Lᵀ·Δθ
+    dl2: float  # ΔL₂ = ΔL₁ + ½·Δθᵀ·H·Δθ
+    dl: float  # actual ΔL = L(θ_{t+1}) − L(θ_t)
+    cos_beta: float  # cos of the angle between Δθ and ∇L (nan when either is 0)
+
+    @property
+    def went_up(self) -> bool:
+        return self.dl > 0
+
+
+def curvature(objective: Objective, theta: np.ndarray) -> Curvature:
+    """∇L, ‖∇L‖, H, λ_max(H) and 2/λ_max at θ, over every point."""
+    grad = objective.gradient(theta)
+    hessian = objective.hessian(theta)
+    with np.errstate(all="ignore"):
+        finite = bool(np.isfinite(hessian).all())
+        lambda_max = float(np.linalg.eigvalsh(hessian)[-1]) if finite else math.nan
+        lr_limit = 2.0 / lambda_max if lambda_max > 0 else math.inf
+    return Curvature(grad, float(np.linalg.norm(grad)), hessian, lambda_max, lr_limit)
+
+
+def taylor(before: Curvature, dtheta: np.ndarray, loss_before: float, loss_after: float) -> Taylor:
+    """ΔL₁, ΔL₂, the actual ΔL and cos β of the update Δθ from a θ with `before`'s ∇L and H."""
+    with np.errstate(all="ignore"):
+        dl1 = float(before.grad @ dtheta)
+        dl2 = dl1 + 0.5 * float(dtheta @ before.hessian @ dtheta)
+        norms = float(np.linalg.norm(dtheta)) * before.grad_norm
+        cos_beta = dl1 / norms if norms > 0 else math.nan
+    return Taylor(dl1, dl2, loss_after - loss_before, cos_beta)
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """What the Taylor panel shows at step t: the last update (None at t = 0) and the
+    curvature at θ_t, which bounds the η of the coming update."""
+
+    last_update: Taylor | None
+    at_t: Curvature
+
+
+def diagnose(session: Session, t: int | None = None) -> Diagnostics:
+    """The diagnostics of step t (the cursor when None)."""
+    t = session.t if t is None else t
+    objective = session.objective
+    at_t = curvature(objective, session.theta(t))
+    if t == 0:
+        return Diagnostics(None, at_t)
+    before = curvature(objective, session.theta(t - 1))
+    dtheta = session.theta(t) - session.theta(t - 1)
+    return Diagnostics(taylor(before, dtheta, session.loss(t - 1), session.loss(t)), at_t)
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    analytic: np.ndarray
+    numeric: np.ndarray
+    relative_error: float
+
+    @property
+    def ok(self) -> bool:
+        return self.relative_error < 1e-6
+
+
+def gradient_check(objective: Objective, theta: np.ndarray) -> GradientCheck:
+    """Central differences on the full loss, h_j = 1e−6·max(1, |θ_j|)."""
+    analytic = objective.gradient(theta)
+    numeric = np.empty_like(analytic)
+    for j in range(len(theta)):
+        h = 1e-6 * max(1.0, abs(theta[j]))
+        plus, minus = theta.copy(), theta.copy()
+        plus[j] += h
+        minus[j] -= h
+        numeric[j] = (objective.value(plus) - objective.value(minus)) / (2 * h)
+    error = np.linalg.norm(analytic - numeric)
+    scale = max(np.linalg.norm(analytic) + np.linalg.norm(numeric), 1e-300)
+    return GradientCheck(analytic, numeric, float(error / scale))

@@ -1,0 +1,93 @@
+"""The sigmoid neuron and its losses, as in MATH.md: value, per-point gradient term, curvature.
+
+Every per-point formula is written once, with arithmetic operators only, so that the same
+function serves a Python float (the fast path for tiny data sets) and a numpy array.
+"""
+
+from __future__ import annotations
+
+from math import exp, log1p
+
+import numpy as np
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) from e = e^(−|z|): 1/(1+e) for z ≥ 0, e/(1+e) for z < 0; never overflows."""
+    e = np.exp(-np.abs(z))
+    negative = np.less(z, 0.0).astype(np.float64)
+    return (negative * e + (1.0 - negative)) / (1.0 + e)
+
+
+def sigmoid_scalar(z: float) -> float:
+    """σ(z) for one float, the same e^(−|z|) form as `sigmoid`."""
+    e = exp(-abs(z))
+    return (e if z < 0.0 else 1.0) / (1.0 + e)
+
+
+def softplus(z: np.ndarray) -> np.ndarray:
+    """ln(1 + e^z) = max(z, 0) + ln(1 + e^(−|z|)), finite for every finite z."""
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def softplus_scalar(z: float) -> float:
+    """`softplus` for one float."""
+    return max(z, 0.0) + log1p(exp(-abs(z)))
+
+
+Value = float | np.ndarray
+"""A per-point quantity: one float (the tiny-data path) or an array of them."""
+
+
+class MSE:
+    """ℓ = ½(ŷ−y)²: the ½ makes Δw_i = (ŷ−y)·ŷ·(1−ŷ)·x_i."""
+
+    name = "mse"
+    uses_softplus = False
+
+    @staticmethod
+    def point_loss(z: Value, y: Value, y_hat: Value, softplus_z: Value) -> Value:
+        residual = y_hat - y
+        return 0.5 * residual * residual
+
+    @staticmethod
+    def dz(y: Value, y_hat: Value) -> Value:
+        return (y_hat - y) * y_hat * (1.0 - y_hat)
+
+    @staticmethod
+    def curvature(y: Value, y_hat: Value) -> Value:
+        s = y_hat * (1.0 - y_hat)
+        return s * (s + (y_hat - y) * (1.0 - 2.0 * y_hat))
+
+
+class BCE:
+    """ℓ = −[y ln ŷ + (1−y) ln(1−ŷ)] = softplus(z) − y·z, computed from z."""
+
+    name = "bce"
+    uses_softplus = True
+
+    @staticmethod
+    def point_loss(z: Value, y: Value, y_hat: Value, softplus_z: Value) -> Value:
+        return softplus_z - y * z
+
+    @staticmethod
+    def dz(y: Value, y_hat: Value) -> Value:
+        return y_hat - y
+
+    @staticmethod
+    def curvature(y: Value, y_hat: Value) -> Value:
+        return y_hat * (1.0 - y_hat)
+
+
+Loss = type[MSE] | type[BCE]
+"""A loss: ℓ_i (`point_loss`), ∂ℓ_i/∂z_i (`dz`: Δw_i = dz·x_i, Δb_i = dz) and
+∂²ℓ_i/∂z_i² (`curvature`)."""
+
+LOSSES: dict[str, Loss] = {"mse": MSE, "bce": BCE}
+REDUCTIONS = ("mean", "sum")
+
+
+def loss_formula(loss: str, reduction: str) -> str:
+    """The loss as the screen writes it, e.g. `L = (1/N) Σ ½(ŷ−y)²`."""
+    outer = "(1/N) Σ" if reduction == "mean" else "Σ"
+    inner = "½(ŷ−y)²" if loss == "mse" else "−[y ln ŷ + (1−y) ln(1−ŷ)]"
+    return f"L = {outer} {inner}"

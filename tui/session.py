@@ -1,0 +1,262 @@
+"""A gradient-descent session: the states θ_0 … θ_T kept in numpy arrays, and a cursor t.
+
+State t holds θ_t, the full-data loss L(θ_t), the batch gradient g_t that update t uses,
+the optimizer state that update t starts from, and the η that update t uses. Going back only
+moves the cursor; going forward replays the stored states, or computes new ones after the
+last. Changing η at t drops the states after t, since they were computed with the old η.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import repeat
+
+import numpy as np
+
+from tui.objective import Objective, Points, Rows
+from tui.optimizers import OPTIMIZERS, Optimizer
+from tui.schedule import BatchSchedule
+
+MIN_CAPACITY = 1024
+BLOCK = 256
+"""States the tiny-data path computes between two writes to the history."""
+
+
+class History:
+    """The states 0 … len−1, in arrays that grow by an eighth (at least MIN_CAPACITY rows)."""
+
+    def __init__(self, params: int, state_rows: int) -> None:
+        self.len = 0
+        self.theta = np.empty((0, params))
+        self.loss = np.empty(0)
+        self.grad = np.empty((0, params))
+        self.state = np.empty((0, state_rows, params))
+        self.lr = np.empty(0)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.theta, self.loss, self.grad, self.state, self.lr))
+
+    def append(
+        self, theta: np.ndarray, loss: float, grad: np.ndarray, state: tuple, lr: float
+    ) -> None:
+        t = self.len
+        if t == len(self.loss):
+            self._grow(t + max(MIN_CAPACITY, t // 8))
+        self.theta[t] = theta
+        self.loss[t] = loss
+        self.grad[t] = grad
+        if state:
+            self.state[t] = state
+        self.lr[t] = lr
+        self.len = t + 1
+
+    def extend(self, block: list[tuple], lr: float) -> None:
+        """Append (θ, loss, g, per-coordinate state) rows of Python floats, all with η = lr."""
+        if not block:
+            return
+        t, end = self.len, self.len + len(block)
+        if end > len(self.loss):
+            self._grow(end + max(MIN_CAPACITY, end // 8))
+        theta, loss, grad, state = zip(*block, strict=True)
+        self.theta[t:end] = theta
+        self.loss[t:end] = loss
+        self.grad[t:end] = grad
+        self.state[t:end] = (
+            np.array(state).reshape(len(block), self.theta.shape[1], -1).transpose(0, 2, 1)
+        )
+        self.lr[t:end] = lr
+        self.len = end
+
+    def truncate(self, length: int) -> None:
+        self.len = length
+
+    def _grow(self, capacity: int) -> None:
+        for name in ("theta", "loss", "grad", "state", "lr"):
+            old = getattr(self, name)
+            new = np.empty((capacity, *old.shape[1:]))
+            new[: self.len] = old[: self.len]
+            setattr(self, name, new)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that fixes a run besides the data."""
+
+    loss: str = "mse"
+    reduction: str = "mean"
+    optimizer: str = "gd"
+    lr: float = 1.0
+    w0: tuple[float, ...] = (0.0,)
+    b0: float = 0.0
+    batch_size: int | None = None
+    shuffle: bool = False
+    seed: int = 0
+
+
+class Session:
+    """One data set, one configuration, and the history of its updates."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, config: Config) -> None:
+        self.config = config
+        self.objective = Objective(x, y, config.loss, config.reduction)
+        self.optimizer: Optimizer = OPTIMIZERS[config.optimizer]
+        self.schedule = BatchSchedule(
+            self.objective.n, config.batch_size, config.shuffle, config.seed
+        )
+        d = self.objective.d
+        w0 = config.w0 * d if len(config.w0) == 1 else config.w0
+        if len(w0) != d:
+            raise ValueError(f"w0 has {len(w0)} numbers but the data has {d} features")
+        self.theta0 = np.array([*w0, config.b0], dtype=np.float64)
+        self.history = History(d + 1, self.optimizer.state_rows)
+        self.t = 0
+        self.reset()
+
+    # ---- the cursor -------------------------------------------------------------------
+    @property
+    def last(self) -> int:
+        """The last step computed so far (the history may run ahead of the cursor)."""
+        return self.history.len - 1
+
+    @property
+    def diverged(self) -> bool:
+        """True when the last computed state has a non-finite loss or θ."""
+        return not self.is_finite(self.last)
+
+    def is_finite(self, t: int) -> bool:
+        h = self.history
+        return math.isfinite(h.loss[t]) and bool(np.isfinite(h.theta[t]).all())
+
+    def reset(self) -> None:
+        """Back to step 0 with θ_0 and the starting η; the history is dropped."""
+        loss, grad = self.objective.evaluate(self.theta0, self.schedule.rows(0))
+        state = tuple(np.zeros((self.optimizer.state_rows, self.objective.d + 1)))
+        self.history.truncate(0)
+        self.history.append(self.theta0, loss, grad, state, self.config.lr)
+        self.t = 0
+
+    def step(self, k: int = 1) -> int:
+        """Up to k updates forward; stops at a divergence. Returns how many were made."""
+        target = self.t + k
+        if target > self.last:
+            self._compute(target)
+        moved = min(target, self.last) - self.t
+        self.t += moved
+        return moved
+
+    def back(self, k: int = 1) -> int:
+        """Up to k updates back (never before step 0). Returns how many."""
+        moved = min(k, self.t)
+        self.t -= moved
+        return moved
+
+    def goto(self, t: int) -> int:
+        """Go to step t: back through the history or forward by computing. Returns the step."""
+        if t <= self.t:
+            self.back(self.t - t)
+        else:
+            self.step(t - self.t)
+        return self.t
+
+    def set_lr(self, lr: float) -> None:
+        """η for the updates from the current step on; the later history is dropped."""
+        if lr == self.history.lr[self.t]:
+            return
+        self.history.truncate(self.t + 1)
+        self.history.lr[self.t] = lr
+
+    def _compute(self, target: int) -> None:
+        """Compute states up to `target`, or up to the first non-finite one."""
+        if self.is_finite(self.last):
+            if self.objective.tiny:
+                self._compute_floats(target)
+            else:
+                self._compute_arrays(target)
+
+    def _compute_arrays(self, target: int) -> None:
+        h = self.history
+        rule, evaluate, rows = self.optimizer.rule, self.objective.evaluate, self.schedule.rows
+        full = self.schedule.full
+        t = self.last
+        theta, grad, lr = h.theta[t], h.grad[t], float(h.lr[t])
+        state = tuple(h.state[t])
+        with np.errstate(all="ignore"):
+            while t < target:
+                theta, state = rule(theta, grad, state, lr, t)
+                t += 1
+                loss, grad = evaluate(theta, None if full else rows(t))
+                h.append(theta, loss, grad, state, lr)
+                if not (math.isfinite(loss) and all(map(math.isfinite, theta.tolist()))):
+                    return
+
+    def _compute_floats(self, target: int) -> None:
+        """`_compute_arrays` with θ, g and the state as Python floats, one coordinate at a
+        time, written to the history in blocks: at tiny N numpy's per-call cost dominates."""
+        h = self.history
+        rule, evaluate, rows = (
+            self.optimizer.rule,
+            self.objective.evaluate_floats,
+            self.schedule.rows,
+        )
+        full = self.schedule.full
+        t = self.last
+        theta, grad, lr = h.theta[t].tolist(), h.grad[t].tolist(), float(h.lr[t])
+        state = [tuple(s) for s in h.state[t].T.tolist()]  # per coordinate
+        block: list[tuple] = []
+        while t < target:
+            theta, state = zip(*map(rule, theta, grad, state, repeat(lr), repeat(t)), strict=True)
+            t += 1
+            loss, grad = evaluate(theta, None if full else rows(t))
+            block.append((theta, loss, grad, state))
+            if not (math.isfinite(loss) and all(map(math.isfinite, theta))):
+                break
+            if len(block) == BLOCK:
+                h.extend(block, lr)
+                block = []
+        h.extend(block, lr)
+
+    # ---- what the screen shows --------------------------------------------------------
+    @property
+    def n(self) -> int:
+        return self.objective.n
+
+    @property
+    def d(self) -> int:
+        return self.objective.d
+
+    def theta(self, t: int | None = None) -> np.ndarray:
+        return self.history.theta[self.t if t is None else t]
+
+    def w(self, t: int | None = None) -> np.ndarray:
+        return self.theta(t)[:-1]
+
+    def b(self, t: int | None = None) -> float:
+        return float(self.theta(t)[-1])
+
+    def loss(self, t: int | None = None) -> float:
+        return float(self.history.loss[self.t if t is None else t])
+
+    def grad(self, t: int | None = None) -> np.ndarray:
+        """The batch gradient g_t = [Δw; Δb] that update t uses."""
+        return self.history.grad[self.t if t is None else t]
+
+    def lr(self, t: int | None = None) -> float:
+        return float(self.history.lr[self.t if t is None else t])
+
+    def losses(self) -> np.ndarray:
+        """L(θ_0) … L(θ_t): the loss curve up to the cursor (a view, not a copy)."""
+        return self.history.loss[: self.t + 1]
+
+    def thetas(self) -> np.ndarray:
+        """θ_0 … θ_t (a view)."""
+        return self.history.theta[: self.t + 1]
+
+    def batch(self, t: int | None = None) -> Rows:
+        """The rows update t uses (None: every point)."""
+        return self.schedule.rows(self.t if t is None else t)
+
+    def points(self, rows: Rows = None, t: int | None = None) -> Points:
+        """x_i, y_i, ŷ_i, r_i, ℓ_i, Δw_i, Δb_i at θ_t for `rows` (computed only for those)."""
+        return self.objective.points(self.theta(t), rows)
