@@ -1,0 +1,245 @@
+"""The real command in a subprocess: traces, samples, and every bad input of the engine issue."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests import reference
+from tui import data
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def gdstep(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("GDSTEP_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def rows(stdout: str) -> tuple[list[str], np.ndarray]:
+    lines = stdout.strip().splitlines()
+    return lines[0].split(","), np.array(
+        [[float(v) for v in line.split(",")] for line in lines[1:]]
+    )
+
+
+# ---- traces -------------------------------------------------------------------------------------
+
+
+def test_trace_plateau_gives_the_worked_numbers_exactly():
+    result = gdstep("trace", "plateau", "--steps", "1000", "--every", "100")
+    assert result.returncode == 0, result.stderr
+    header, table = rows(result.stdout)
+    assert header == ["step", "w", "b", "loss", "dw", "db"]
+    assert table[:, 0].tolist() == list(range(0, 1001, 100))
+    assert table[0, 1:].tolist()[:3] == [-2.0, -2.0, 0.4158199010199929]
+    assert round(table[0, 4], 7) == -0.0054923 and round(table[0, 5], 7) == -0.0077112
+    assert round(table[1, 3], 3) == 0.018  # step 100
+    assert table[-1, 3] == pytest.approx(2.4e-11, rel=0.05)
+
+
+def test_trace_prints_exact_doubles_that_match_the_reference():
+    result = gdstep("trace", "hours", "--steps", "30", "--optimizer", "adam", "--lr", "0.1")
+    assert result.returncode == 0, result.stderr
+    _, table = rows(result.stdout)
+    ds = data.load("hours")
+    expected = reference.run(ds.x, ds.y, loss="bce", optimizer="adam", lr=0.1, steps=30)
+    for t, (theta, loss, g) in enumerate(expected):
+        np.testing.assert_allclose(table[t, 1:3], theta, rtol=1e-12)
+        assert table[t, 3] == pytest.approx(loss, rel=1e-12)
+        np.testing.assert_allclose(table[t, 4:6], g, rtol=1e-10, atol=1e-15)
+    # repr round-trips: the text is the exact double.
+    line = result.stdout.splitlines()[5].split(",")
+    assert all(repr(float(v)) == v for v in line[1:])
+
+
+def test_trace_with_several_features_names_the_columns():
+    result = gdstep("trace", "iris", "--steps", "3", "--w0", "0.5,-0.5")
+    assert result.returncode == 0, result.stderr
+    header, table = rows(result.stdout)
+    assert header == ["step", "w1", "w2", "b", "loss", "dw1", "dw2", "db"]
+    assert table[0, 1:4].tolist() == [0.5, -0.5, 0.0]
+
+
+def test_trace_jsonl_has_the_same_keys_and_values():
+    csv = gdstep("trace", "seed", "--steps", "5")
+    jsonl = gdstep("trace", "seed", "--steps", "5", "--format", "jsonl")
+    header, table = rows(csv.stdout)
+    objects = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert [list(o) for o in objects] == [header] * 6
+    assert [[o[k] for k in header] for o in objects] == table.tolist()
+
+
+def test_every_keeps_the_multiples_and_the_last_row():
+    result = gdstep("trace", "seed", "--steps", "10", "--every", "4")
+    assert rows(result.stdout)[1][:, 0].tolist() == [0, 4, 8, 10]
+
+
+def test_samples_settings_apply_and_options_override_them():
+    result = gdstep("trace", "plateau", "--steps", "1", "--lr", "2", "--b0", "1")
+    _, table = rows(result.stdout)
+    assert table[0, 1:3].tolist() == [-2.0, 1.0]
+    assert table[1, 1] == pytest.approx(-2.0 - 2.0 * table[0, 4], rel=1e-15)
+
+
+def test_defaults_without_a_sample_line(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("x,y\n1,0.5\n2,0.7\n")
+    result = gdstep("trace", str(path))
+    _, table = rows(result.stdout)
+    assert len(table) == 101 and table[0, 1:3].tolist() == [0.0, 0.0]
+    assert table[1, 1] == -1.0 * table[0, 4]  # η = 1, mse, mean
+
+
+def test_divergence_prints_rows_up_to_it_and_exits_3():
+    result = gdstep("trace", "hours", "--lr", "1e308", "--steps", "50")
+    assert result.returncode == 3
+    _, table = rows(result.stdout)
+    last = table[-1]
+    assert not np.isfinite(last[1:4]).all() and np.isfinite(table[:-1, 1:4]).all()
+    assert f"diverged at step {int(last[0])}" in result.stderr and "1e+308" in result.stderr
+
+
+def test_standardize_says_so():
+    result = gdstep("trace", "cancer", "--standardize", "--lr", "1", "--steps", "2")
+    assert result.returncode == 0
+    assert "standardized 30 feature(s)" in result.stderr
+
+
+def test_samples_lists_every_sample():
+    result = gdstep("samples")
+    assert result.returncode == 0
+    for name in ("seed", "plateau", "hours", "iris", "cancer"):
+        assert any(line.split()[0] == name for line in result.stdout.splitlines())
+    assert "    5         1" in result.stdout.splitlines()[1]
+
+
+def test_help_lists_the_commands():
+    result = gdstep("--help")
+    assert result.returncode == 0
+    assert "gdstep trace DATA" in result.stdout and "gdstep samples" in result.stdout
+    assert "--lr" in result.stdout and "--optimizer" in result.stdout
+
+
+# ---- bad input: one line on stderr, exit 2, no traceback -----------------------------------------
+
+BAD_FILES = {
+    "empty.csv": (b"", "has no data rows"),
+    "header_only.csv": (b"x,y\n", "has a header but no data rows"),
+    "word.csv": (b"x,y\n1,0\n2,abc\n", "line 3, column 2 (y)"),
+    "missing.csv": (b"x,y\n1,0\n2,\n", "line 3"),
+    "short.csv": (b"x,y\n1,0\n2\n", "line 3"),
+    "nan.csv": (b"x,y\n1,0\nnan,1\n", "not a finite number"),
+    "inf.csv": (b"x,y\n1,0\n2,-inf\n", "not a finite number"),
+    "one_column.csv": (b"x\n1\n2\n", "at least 2 columns"),
+    "binary.csv": (bytes(range(256)) * 4, "UTF-8"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_files(tmp_path, name):
+    content, expected = BAD_FILES[name]
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = gdstep("trace", str(path))
+    assert_refused(result, expected)
+    assert name in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["trace", "no/such/file.csv"], "no such file or sample"),
+        (["trace", "nosuchsample"], "no such file or sample"),
+        (["trace", "tests"], "is a directory"),
+        (["trace", "seed", "--target", "nope"], "nope"),
+        (["trace", "seed", "--optimizer", "lbfgs"], "--optimizer must be one of"),
+        (["trace", "seed", "--loss", "hinge"], "--loss must be one of"),
+        (["trace", "seed", "--reduction", "max"], "--reduction must be one of"),
+        (["trace", "seed", "--lr", "abc"], "--lr must be a number"),
+        (["trace", "seed", "--lr", "0"], "--lr must be a finite number > 0"),
+        (["trace", "seed", "--lr", "-1"], "--lr must be a finite number > 0"),
+        (["trace", "seed", "--lr", "nan"], "--lr must be a finite number"),
+        (["trace", "seed", "--lr", "inf"], "--lr must be a finite number"),
+        (["trace", "seed", "--steps", "-1"], "--steps must be at least 0"),
+        (["trace", "seed", "--steps", "ten"], "--steps must be a whole number"),
+        (["trace", "iris", "--w0", "1,2,3"], "--w0 needs 1 number or 2"),
+        (
+            ["trace", "seed", "--optimizer", "minibatch", "--batch-size", "0"],
+            "--batch-size must be at least 1",
+        ),
+        (["trace", "seed", "--optimizer", "minibatch"], "needs --batch-size"),
+        (["trace", "seed", "--every", "0"], "--every must be at least 1"),
+        (["trace", "seed", "--format", "xml"], "invalid choice"),
+        (["trace", "seed", "--bogus"], "unrecognized arguments"),
+        (["trace"], "DATA"),
+        (["nosuchsample"], "no such file or sample"),
+        (["seed", "--lr", "-3"], "--lr must be a finite number > 0"),
+    ],
+)
+def test_bad_options(args, expected):
+    assert_refused(gdstep(*args), expected)
+
+
+def test_bce_needs_targets_in_0_1(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("x,y\n1,0\n2,3\n")
+    result = gdstep("trace", str(path), "--loss", "bce")
+    assert_refused(result, "--loss bce needs every target in [0, 1]")
+    ok = gdstep("trace", str(path), "--steps", "1")
+    assert ok.returncode == 0 and "outside [0, 1]" in ok.stderr
+
+
+def assert_refused(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gdstep: error: "), result.stderr
+    assert expected in lines[0], lines[0]
+
+
+# ---- unusual but valid input -------------------------------------------------------------------
+
+
+def test_bom_crlf_blank_lines_spaces_and_quotes_just_work(tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b'\xef\xbb\xbf# a comment\r\n"x" , "y"\r\n\r\n 0.5 , 0.2 \r\n2.5,0.9')
+    result = gdstep("trace", str(path), "--steps", "1", "--w0=-2", "--b0=-2", "--reduction", "sum")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("0,-2.0,-2.0,0.4158199010199929,")
+
+
+def test_negative_numbers_after_an_option_need_no_equals_sign():
+    result = gdstep("trace", "iris", "--steps", "0", "--w0", "-1,-2", "--b0", "-3")
+    assert result.returncode == 0, result.stderr
+    assert rows(result.stdout)[1][0, 1:4].tolist() == [-1.0, -2.0, -3.0]
+
+
+def test_a_closed_pipe_is_quiet():
+    proc = subprocess.run(
+        f"{sys.executable} -m tui trace plateau --steps 200000 | head -2",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert proc.stdout.splitlines()[0] == "step,w,b,loss,dw,db"
+    assert proc.stderr == ""

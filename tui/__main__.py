@@ -1,0 +1,203 @@
+"""The command line: `gdstep [DATA]` (the app), `gdstep trace DATA`, `gdstep samples`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tui import data
+from tui.config import ConfigError, make_config, parse_int, target_warning
+from tui.data import DataError, Dataset
+from tui.optimizers import OPTIMIZERS
+from tui.session import Config, Session
+
+EXIT_BAD_INPUT = 2
+EXIT_DIVERGED = 3
+DEFAULT_MAX_STEPS = 10_000_000
+NUMBER_OPTIONS = {"--lr", "--w0", "--b0", "--steps", "--every", "--batch-size", "--seed"}
+
+
+class UsageError(Exception):
+    """A command line that argparse refuses."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line on stderr and exit status 2, via UsageError."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options shared by the app and `trace` (values are checked by tui.config)."""
+    g = parser.add_argument_group("run")
+    g.add_argument("--lr", metavar="ETA", help="learning rate η, a number > 0 (default 1)")
+    g.add_argument("--w0", metavar="W", help="starting w: one number, or d separated by commas")
+    g.add_argument("--b0", metavar="B", help="starting b (default 0)")
+    g.add_argument("--loss", metavar="mse|bce", help="loss: mse (½(ŷ−y)², default) or bce")
+    g.add_argument("--reduction", metavar="mean|sum", help="mean (default) or sum over points")
+    g.add_argument("--optimizer", metavar="NAME", help="|".join(OPTIMIZERS) + " (default gd)")
+    g.add_argument("--batch-size", metavar="K", help="points per update (minibatch, momentum, …)")
+    g.add_argument("--shuffle", action="store_true", help="a fresh order of points each epoch")
+    g.add_argument("--seed", metavar="S", help="seed of the shuffle (default 0)")
+    d = parser.add_argument_group("data")
+    d.add_argument("--target", metavar="NAME", help="the target column (default: the last)")
+    d.add_argument(
+        "--standardize", action="store_true", help="rescale each feature to mean 0, std 1"
+    )
+
+
+def app_parser() -> Parser:
+    parser = Parser(
+        prog="gdstep",
+        description="A terminal step-through debugger for gradient descent on a sigmoid "
+        "neuron ŷ = σ(w·x + b).",
+        epilog="commands:\n"
+        "  gdstep [DATA] [options]        open the debugger (DATA: a CSV or a sample; "
+        "default seed)\n"
+        "  gdstep trace DATA [options]    print the trajectory (see gdstep trace --help)\n"
+        "  gdstep samples                 list the bundled samples",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("data", nargs="?", default="seed", metavar="DATA")
+    add_run_options(parser)
+    parser.add_argument(
+        "--max-steps",
+        metavar="N",
+        default=str(DEFAULT_MAX_STEPS),
+        help=f"where a run (c) stops at the latest (default {DEFAULT_MAX_STEPS:,})",
+    )
+    return parser
+
+
+def trace_parser() -> Parser:
+    parser = Parser(
+        prog="gdstep trace",
+        description="Print the exact trajectory, one row per state: "
+        "step,w,b,loss,dw,db (w1…wd, dw1…dwd when d > 1). Floats are Python's repr.",
+    )
+    parser.add_argument("data", metavar="DATA", help="a CSV file or a sample name")
+    add_run_options(parser)
+    parser.add_argument("--steps", metavar="N", help="updates to make (default 100)")
+    parser.add_argument("--every", metavar="K", default="1", help="print every K-th state")
+    parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    return parser
+
+
+@dataclass(frozen=True)
+class Run:
+    dataset: Dataset
+    config: Config
+    steps: int
+
+
+def prepare(args: argparse.Namespace) -> Run:
+    """Load the data and check the options; tell the user what was changed on the way."""
+    dataset = data.load(args.data, target=args.target, standardize=args.standardize)
+    given = {
+        "loss": args.loss,
+        "reduction": args.reduction,
+        "optimizer": args.optimizer,
+        "lr": args.lr,
+        "w0": args.w0,
+        "b0": args.b0,
+        "batch_size": args.batch_size,
+        "steps": getattr(args, "steps", None),
+    }
+    config, steps = make_config(dataset, given, shuffle=args.shuffle, seed=args.seed)
+    if dataset.standardized:
+        note(f"standardized {dataset.d} feature(s) of {dataset.name} to mean 0, std 1")
+    if config.loss == "mse" and (warning := target_warning(dataset)):
+        note(warning)
+    return Run(dataset, config, steps)
+
+
+def note(message: str) -> None:
+    print(f"gdstep: {message}", file=sys.stderr)
+
+
+def trace_main(argv: Sequence[str]) -> int:
+    from tui import trace
+
+    args = trace_parser().parse_args(argv)
+    every = parse_int(args.every, "every", 1)
+    run = prepare(args)
+    session = Session(run.dataset.x, run.dataset.y, run.config)
+    last = trace.write(session, run.steps, sys.stdout, every=every, fmt=args.format)
+    sys.stdout.flush()
+    if session.diverged:
+        note(
+            f"diverged at step {last} with η = {session.lr(last - 1)!r}: the loss or θ is no "
+            "longer finite; try a smaller --lr"
+        )
+        return EXIT_DIVERGED
+    return 0
+
+
+def samples_main(argv: Sequence[str]) -> int:
+    Parser(prog="gdstep samples", description="List the bundled samples.").parse_args(argv)
+    rows = [data.load(name) for name in data.sample_names()]
+    width = max(len(d.name) for d in rows)
+    print(f"{'name':<{width}}  {'rows':>5}  {'features':>8}  description")
+    for d in rows:
+        print(f"{d.name:<{width}}  {d.n:>5}  {d.d:>8}  {d.description}")
+    return 0
+
+
+def app_main(argv: Sequence[str]) -> int:
+    args = app_parser().parse_args(argv)
+    max_steps = parse_int(args.max_steps, "max_steps", 1)
+    run = prepare(args)
+    from tui.app import GdstepApp
+
+    GdstepApp(run.dataset, run.config, max_steps=max_steps).run()
+    return 0
+
+
+def join_negative_values(argv: Sequence[str]) -> list[str]:
+    """`--w0 -1,-2` as `--w0=-1,-2`: argparse would take `-1,-2` for an option."""
+    out: list[str] = []
+    for token in argv:
+        if out and out[-1] in NUMBER_OPTIONS and re.match(r"-[\d.]", token):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
+def dispatch(argv: Sequence[str]) -> int:
+    argv = join_negative_values(argv)
+    if argv and argv[0] == "trace":
+        return trace_main(argv[1:])
+    if argv and argv[0] == "samples":
+        return samples_main(argv[1:])
+    return app_main(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run gdstep; bad input is one line on stderr and exit status 2, never a traceback."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return dispatch(argv)
+    except (UsageError, DataError, ConfigError) as error:
+        print(f"gdstep: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `head`) went away: stop quietly, without a second error at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as error:  # the last guard: a bug must not show a traceback
+        if os.environ.get("GDSTEP_DEBUG"):
+            raise
+        print(f"gdstep: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

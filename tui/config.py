@@ -1,0 +1,148 @@
+"""Settings from the command line and from a sample's `# gdstep:` line, checked in one place.
+
+Every value arrives as a string; the command line overrides the sample's recommendation,
+which overrides the defaults (w₀ = b₀ = 0, η = 1, mse, mean, gd, 100 steps).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tui.data import Dataset
+from tui.model import LOSSES, REDUCTIONS
+from tui.optimizers import OPTIMIZERS
+from tui.session import Config
+
+DEFAULT_STEPS = 100
+SETTINGS = ("loss", "reduction", "optimizer", "lr", "w0", "b0", "batch_size", "steps")
+
+
+class ConfigError(ValueError):
+    """A bad option value: the message names the option and what is wrong."""
+
+
+def option(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+def parse_lr(text: str, key: str = "lr") -> float:
+    """η: a finite number > 0."""
+    value = parse_float(text, key)
+    if not value > 0:
+        raise ConfigError(f"{option(key)} must be a finite number > 0, not {text!r}")
+    return value
+
+
+def parse_float(text: str, key: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{option(key)} must be a number, not {text!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{option(key)} must be a finite number, not {text!r}")
+    return value
+
+
+def parse_int(text: str, key: str, minimum: int) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ConfigError(f"{option(key)} must be a whole number, not {text!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{option(key)} must be at least {minimum}, not {value}")
+    return value
+
+
+def parse_choice(text: str, key: str, choices: tuple[str, ...]) -> str:
+    value = text.strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{option(key)} must be one of {', '.join(choices)}, not {text!r}")
+    return value
+
+
+def parse_w0(text: str, d: int) -> tuple[float, ...]:
+    """One number for every feature, or d numbers separated by commas."""
+    parts = text.split(",")
+    if len(parts) not in (1, d):
+        raise ConfigError(
+            f"--w0 needs 1 number or {d} (one per feature), but {text!r} has {len(parts)}"
+        )
+    return tuple(parse_float(p, "w0") for p in parts)
+
+
+def make_config(
+    dataset: Dataset,
+    given: dict[str, str | None],
+    shuffle: bool = False,
+    seed: str | None = None,
+) -> tuple[Config, int]:
+    """The run's Config and step count from command-line values (None: not given) over the
+    sample's settings."""
+    values = {k: v for k, v in dataset.settings.items() if k in SETTINGS}
+    values.update({k: v for k, v in given.items() if v is not None})
+    try:
+        config, steps = _parse(values, dataset, shuffle, seed)
+    except ConfigError as error:
+        from_sample = [k for k in dataset.settings if k in SETTINGS and given.get(k) is None]
+        if any(option(k) in str(error) for k in from_sample):
+            raise ConfigError(f"{error} (in the settings of {dataset.name})") from None
+        raise
+    check_targets(dataset, config.loss)
+    return config, steps
+
+
+def _parse(
+    values: dict[str, str], dataset: Dataset, shuffle: bool, seed: str | None
+) -> tuple[Config, int]:
+    optimizer = parse_choice(values.get("optimizer", "gd"), "optimizer", tuple(OPTIMIZERS))
+    batch_size = values.get("batch_size")
+    size = None if batch_size is None else parse_int(batch_size, "batch_size", 1)
+    if optimizer == "gd" and size is not None:
+        raise ConfigError(
+            "--optimizer gd uses every point; for batches use --optimizer minibatch --batch-size K"
+        )
+    if optimizer == "sgd":
+        if size not in (None, 1):
+            raise ConfigError("--optimizer sgd uses one point a step; use minibatch for more")
+        size = 1
+    if optimizer == "minibatch" and size is None:
+        raise ConfigError("--optimizer minibatch needs --batch-size K")
+    config = Config(
+        loss=parse_choice(values.get("loss", "mse"), "loss", tuple(LOSSES)),
+        reduction=parse_choice(values.get("reduction", "mean"), "reduction", REDUCTIONS),
+        optimizer=optimizer,
+        lr=parse_lr(values.get("lr", "1")),
+        w0=parse_w0(values.get("w0", "0"), dataset.d),
+        b0=parse_float(values.get("b0", "0"), "b0"),
+        batch_size=size,
+        shuffle=shuffle,
+        seed=0 if seed is None else parse_int(seed, "seed", 0),
+    )
+    steps = parse_int(values.get("steps", str(DEFAULT_STEPS)), "steps", 0)
+    return config, steps
+
+
+def check_targets(dataset: Dataset, loss: str) -> None:
+    """`bce` needs 0 ≤ y ≤ 1 (raises); `mse` takes any y (see `target_warning`)."""
+    if loss != "bce":
+        return
+    outside = np.flatnonzero((dataset.y < 0) | (dataset.y > 1))
+    if len(outside):
+        i = int(outside[0])
+        raise ConfigError(
+            f"{dataset.name}: --loss bce needs every target in [0, 1], but data row {i + 1} has "
+            f"{dataset.target} = {dataset.y[i]!r}"
+        )
+
+
+def target_warning(dataset: Dataset) -> str | None:
+    """A note when some y lies outside [0, 1], which a sigmoid never reaches."""
+    outside = int(((dataset.y < 0) | (dataset.y > 1)).sum())
+    if outside:
+        return (
+            f"{dataset.name}: {outside} target(s) lie outside [0, 1], which σ never reaches; "
+            "the loss cannot go to 0"
+        )
+    return None
