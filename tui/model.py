@@ -10,18 +10,19 @@ from math import exp, log1p
 
 import numpy as np
 
+Z_FLOOR = -709.0
+"""σ(z) is computed at max(z, Z_FLOOR): e^709 is the largest power of e a double holds, so
+exp never overflows; below it σ(z) < 1.3e−308, and it is given as σ(−709) ≈ 1.22e−308."""
+
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) from e = e^(−|z|): 1/(1+e) for z ≥ 0, e/(1+e) for z < 0; never overflows."""
-    e = np.exp(-np.abs(z))
-    negative = np.less(z, 0.0).astype(np.float64)
-    return (negative * e + (1.0 - negative)) / (1.0 + e)
+    """σ(z) = 1 / (1 + e^(−z)), never overflowing (see Z_FLOOR)."""
+    return 1.0 / (1.0 + np.exp(-np.maximum(z, Z_FLOOR)))
 
 
 def sigmoid_scalar(z: float) -> float:
-    """σ(z) for one float, the same e^(−|z|) form as `sigmoid`."""
-    e = exp(-abs(z))
-    return (e if z < 0.0 else 1.0) / (1.0 + e)
+    """`sigmoid` for one float."""
+    return 1.0 / (1.0 + exp(-max(z, Z_FLOOR)))
 
 
 def softplus(z: np.ndarray) -> np.ndarray:
@@ -45,18 +46,17 @@ class MSE:
     uses_softplus = False
 
     @staticmethod
-    def point_loss(z: Value, y: Value, y_hat: Value, softplus_z: Value) -> Value:
-        residual = y_hat - y
+    def point_loss(z: Value, y: Value, residual: Value, softplus_z: Value) -> Value:
         return 0.5 * residual * residual
 
     @staticmethod
-    def dz(y: Value, y_hat: Value) -> Value:
-        return (y_hat - y) * y_hat * (1.0 - y_hat)
+    def dz(y_hat: Value, residual: Value) -> Value:
+        return residual * y_hat * (1.0 - y_hat)
 
     @staticmethod
-    def curvature(y: Value, y_hat: Value) -> Value:
+    def curvature(y_hat: Value, residual: Value) -> Value:
         s = y_hat * (1.0 - y_hat)
-        return s * (s + (y_hat - y) * (1.0 - 2.0 * y_hat))
+        return s * (s + residual * (1.0 - 2.0 * y_hat))
 
 
 class BCE:
@@ -66,21 +66,21 @@ class BCE:
     uses_softplus = True
 
     @staticmethod
-    def point_loss(z: Value, y: Value, y_hat: Value, softplus_z: Value) -> Value:
+    def point_loss(z: Value, y: Value, residual: Value, softplus_z: Value) -> Value:
         return softplus_z - y * z
 
     @staticmethod
-    def dz(y: Value, y_hat: Value) -> Value:
-        return y_hat - y
+    def dz(y_hat: Value, residual: Value) -> Value:
+        return residual
 
     @staticmethod
-    def curvature(y: Value, y_hat: Value) -> Value:
+    def curvature(y_hat: Value, residual: Value) -> Value:
         return y_hat * (1.0 - y_hat)
 
 
 Loss = type[MSE] | type[BCE]
 """A loss: ℓ_i (`point_loss`), ∂ℓ_i/∂z_i (`dz`: Δw_i = dz·x_i, Δb_i = dz) and
-∂²ℓ_i/∂z_i² (`curvature`)."""
+∂²ℓ_i/∂z_i² (`curvature`), each from z_i, y_i, ŷ_i and the residual r_i = ŷ_i − y_i."""
 
 LOSSES: dict[str, Loss] = {"mse": MSE, "bce": BCE}
 REDUCTIONS = ("mean", "sum")

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from itertools import repeat
-from operator import mul
+from operator import mul, sub
 
 import numpy as np
 
@@ -24,11 +22,9 @@ Rows = slice | np.ndarray | None
 TINY = 64
 """Data sets with N·d at most this use the pure-Python path."""
 
-CHUNK = 8192
-"""Rows per numpy chunk: small enough that a chunk's temporaries stay in the CPU cache."""
-
-PARALLEL_ROWS = 1 << 17
-"""Passes over at least this many rows run in two halves on two threads."""
+CHUNK = 65536
+"""Rows per numpy chunk: a chunk's arrays stay in the CPU's L2 cache, and are large enough
+for numpy to reuse temporaries in place."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +83,11 @@ class Objective:
                 _, grad_sum = self._batch_sums(theta, rows)
         return loss_sum / self._full_divisor, grad_sum / self._batch_divisor(rows)
 
+    def predict(self, theta: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """ŷ_i = σ(w·x_i + b) for the rows of x, (n, d); any x, not only the data's."""
+        with np.errstate(all="ignore"):
+            return sigmoid(linear(theta, np.asarray(x, dtype=np.float64)))
+
     def value(self, theta: np.ndarray) -> float:
         """L(θ) over every point."""
         return self.evaluate(theta)[0]
@@ -126,16 +127,16 @@ class Objective:
             w = theta[:-1]
             all_zs = [total(map(mul, w, x)) + b for x in x_rows]
         all_y_hats = list(map(sigmoid_scalar, all_zs))
+        all_residuals = list(map(sub, all_y_hats, ys))
         sps = map(softplus_scalar, all_zs) if loss.uses_softplus else repeat(0.0)
-        loss_sum = total(map(loss.point_loss, all_zs, ys, all_y_hats, sps))
-        if rows is None:
-            y_hats = all_y_hats
-        else:
+        loss_sum = total(map(loss.point_loss, all_zs, ys, all_residuals, sps))
+        y_hats, residuals = all_y_hats, all_residuals
+        if rows is not None:
             index = range(*rows.indices(self.n)) if isinstance(rows, slice) else rows.tolist()
             x_cols = [[col[i] for i in index] for col in x_cols]
-            ys = [ys[i] for i in index]
             y_hats = [all_y_hats[i] for i in index]
-        dzs = list(map(loss.dz, ys, y_hats))
+            residuals = [all_residuals[i] for i in index]
+        dzs = list(map(loss.dz, y_hats, residuals))
         grad = [total(map(mul, dzs, col)) for col in x_cols]
         grad.append(total(dzs))
         batch_divisor = self._batch_divisor(rows)
@@ -144,20 +145,7 @@ class Objective:
     def _chunked_sums(
         self, theta: np.ndarray, lo: int, hi: int, with_loss: bool, with_grad: bool
     ) -> tuple[float, np.ndarray]:
-        """`_array_sums` over rows lo…hi−1, chunk by chunk. A long range is cut into two
-        halves summed on two threads (numpy releases the GIL); the cut depends on the rows
-        only, never on the machine, so the result is the same bits everywhere."""
-        if hi - lo < PARALLEL_ROWS:
-            return self._serial_sums(theta, lo, hi, with_loss, with_grad)
-        mid = lo + (hi - lo) // 2 // CHUNK * CHUNK
-        second = _pool().submit(self._serial_sums, theta, mid, hi, with_loss, with_grad)
-        loss_a, grad_a = self._serial_sums(theta, lo, mid, with_loss, with_grad)
-        loss_b, grad_b = second.result()
-        return loss_a + loss_b, grad_a + grad_b
-
-    def _serial_sums(
-        self, theta: np.ndarray, lo: int, hi: int, with_loss: bool, with_grad: bool
-    ) -> tuple[float, np.ndarray]:
+        """`_array_sums` over rows lo…hi−1, chunk by chunk."""
         loss_sum = 0.0
         grad = np.zeros(self.d + 1)
         with np.errstate(all="ignore"):
@@ -176,35 +164,40 @@ class Objective:
         loss = self.loss
         z = linear(theta, x)
         y_hat = sigmoid(z)
+        residual = y_hat - y
         loss_sum = 0.0
         grad = np.zeros(self.d + 1)
         if with_loss:
             sp = softplus(z) if loss.uses_softplus else 0.0
-            loss_sum = float(loss.point_loss(z, y, y_hat, sp).sum())
+            loss_sum = float(loss.point_loss(z, y, residual, sp).sum())
         if with_grad:
-            dz = loss.dz(y, y_hat)
+            dz = loss.dz(y_hat, residual)
             grad[:-1] = dz @ x
             grad[-1] = dz.sum()
         return loss_sum, grad
 
     def points(self, theta: np.ndarray, rows: Rows = None) -> Points:
         """x_i, y_i, ŷ_i, r_i, ℓ_i, Δw_i, Δb_i for `rows` (every point when None)."""
-        index = np.arange(self.n)[slice(None) if rows is None else rows]
+        if rows is None or isinstance(rows, slice):
+            index = np.arange(*(rows or slice(None)).indices(self.n))
+        else:
+            index = np.asarray(rows)
         x = self.x[index]
         y = self.y[index]
         with np.errstate(all="ignore"):
             z = linear(theta, x)
             y_hat = sigmoid(z)
+            residual = y_hat - y
             sp = softplus(z) if self.loss.uses_softplus else 0.0
-            loss = self.loss.point_loss(z, y, y_hat, sp)
-            dz = self.loss.dz(y, y_hat)
+            loss = self.loss.point_loss(z, y, residual, sp)
+            dz = self.loss.dz(y_hat, residual)
             return Points(
                 rows=index,
                 x=x,
                 y=y,
                 z=z,
                 y_hat=y_hat,
-                residual=y_hat - y,
+                residual=residual,
                 loss=loss,
                 grad_w=dz[:, None] * x,
                 grad_b=dz,
@@ -217,16 +210,11 @@ class Objective:
             for start in range(0, self.n, CHUNK):
                 x = self.x[start : start + CHUNK]
                 y_hat = sigmoid(linear(theta, x))
-                c = self.loss.curvature(self.y[start : start + CHUNK], y_hat)
+                c = self.loss.curvature(y_hat, y_hat - self.y[start : start + CHUNK])
                 ones = np.ones((len(x), 1))
                 xb = np.hstack([x, ones])
                 h += (xb * c[:, None]).T @ xb
         return h / self.divisor(self.n)
-
-
-@cache
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdstep-pass")
 
 
 def linear(theta: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -125,6 +125,12 @@ class Session:
         """True when the last computed state has a non-finite loss or θ."""
         return not self.is_finite(self.last)
 
+    @property
+    def converged(self) -> bool:
+        """True when the last update left θ exactly as it was (a fixed point in floats)."""
+        t = self.t
+        return t > 0 and bool(np.array_equal(self.theta(t), self.theta(t - 1)))
+
     def is_finite(self, t: int) -> bool:
         h = self.history
         return math.isfinite(h.loss[t]) and bool(np.isfinite(h.theta[t]).all())
@@ -256,6 +262,16 @@ class Session:
     def batch(self, t: int | None = None) -> Rows:
         """The rows update t uses (None: every point)."""
         return self.schedule.rows(self.t if t is None else t)
+
+    def next_theta(self) -> np.ndarray:
+        """θ_{t+1}, the result of the coming update (from the history, or computed without
+        being kept)."""
+        if self.t < self.last:
+            return self.theta(self.t + 1)
+        h, t = self.history, self.t
+        with np.errstate(all="ignore"):
+            theta, _ = self.optimizer.rule(h.theta[t], h.grad[t], tuple(h.state[t]), self.lr(), t)
+        return theta
 
     def points(self, rows: Rows = None, t: int | None = None) -> Points:
         """x_i, y_i, ŷ_i, r_i, ℓ_i, Δw_i, Δb_i at θ_t for `rows` (computed only for those)."""
