@@ -1,0 +1,284 @@
+"""The app through Textual's Pilot: every key against the engine's values and the screen."""
+
+from __future__ import annotations
+
+import pytest
+from textual.geometry import Region
+from textual.widget import Widget
+
+from tui import data
+from tui.app import GdstepApp
+from tui.config import make_config
+from tui.format import exact
+from tui.session import Config, Session
+from tui.widgets.plot_panel import PlotPanel
+from tui.widgets.point_table import PointTable
+from tui.widgets.state_panel import StatePanel
+from tui.widgets.taylor_panel import TaylorPanel
+from tui.widgets.update_panel import UpdatePanel
+
+SIZE = (120, 40)
+
+
+def make_app(name: str = "seed", **overrides: str) -> GdstepApp:
+    dataset = data.load(name)
+    config, _ = make_config(dataset, overrides)
+    return GdstepApp(dataset, config)
+
+
+def text(widget: Widget) -> str:
+    """What the widget shows, as plain text, line by line."""
+    region = Region(0, 0, widget.size.width, widget.size.height)
+    return "\n".join(strip.text for strip in widget.render_lines(region))
+
+
+def expected_session(name: str, steps: int, **overrides: str) -> Session:
+    dataset = data.load(name)
+    config, _ = make_config(dataset, overrides)
+    session = Session(dataset.x, dataset.y, config)
+    session.step(steps)
+    return session
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_startup_shows_step_0_of_the_seed():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        s = app.session
+        state = text(app.query_one(StatePanel))
+        assert "seed" in state and "L = (1/N) Σ ½(ŷ−y)²" in state
+        assert exact(s.w()[0]) in state and exact(s.loss()) in state
+        table = text(app.query_one(PointTable))
+        assert f"{s.points().y_hat[0]:.6g}" in table
+
+
+async def test_n_steps_and_the_screen_matches_the_trace():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "right")
+        await settle(pilot)
+        expected = expected_session("seed", 3)
+        assert app.session.t == 3
+        assert app.session.theta().tolist() == expected.theta().tolist()
+        state = text(app.query_one(StatePanel))
+        assert exact(expected.w()[0]) in state and exact(expected.b()) in state
+        assert exact(expected.loss()) in state
+        points = expected.points()
+        table = text(app.query_one(PointTable))
+        for i in range(expected.n):
+            assert f"{points.residual[i]:.6g}" in table
+            assert f"{points.grad_b[i]:.6g}" in table
+        update = text(app.query_one(UpdatePanel))
+        assert exact(expected.next_theta()[0]) in update
+
+
+async def test_b_steps_back_exactly():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n", "b", "left")
+        await settle(pilot)
+        assert app.session.t == 1 and app.session.last == 3
+        assert app.session.theta().tolist() == expected_session("seed", 1).theta().tolist()
+
+
+async def test_plus_minus_and_typed_lr():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        lr = app.session.lr()
+        await pilot.press("plus")
+        assert app.session.lr() == 2 * lr
+        await pilot.press("minus", "minus")
+        assert app.session.lr() == lr / 2
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        for bad in ("abc", "nan", "0", "-1", "inf"):
+            dialog.query_one("Input").value = bad
+            await pilot.press("enter")
+            assert app.screen is dialog, bad
+        assert app.session.lr() == lr / 2
+        dialog.query_one("Input").value = "0.125"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is not dialog and app.session.lr() == 0.125
+        assert "0.125" in text(app.query_one(StatePanel))
+
+
+async def test_goto_runs_forward_and_rewinds():
+    app = make_app("plateau")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        app.screen.query_one("Input").value = "150"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.t == 150
+        assert app.session.loss() == expected_session("plateau", 150).loss()
+        await pilot.press("g")
+        await pilot.pause()
+        app.screen.query_one("Input").value = "20"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.t == 20 and app.session.last == 150
+
+
+async def test_reset():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "plus", "n", "r")
+        await settle(pilot)
+        s = app.session
+        assert s.t == 0 and s.last == 0 and s.lr() == 2.0
+        assert s.theta().tolist() == [0.0, 0.0]
+
+
+async def test_continue_runs_and_c_stops():
+    app = make_app("cancer")  # η = 3e-6 on unscaled features: a long, slow descent
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause(0.3)
+        assert app.running
+        await pilot.press("c")
+        await settle(pilot)
+        assert not app.running
+        t = app.session.t
+        assert t > 10
+        assert app.session.loss() == expected_session("cancer", t).loss()
+        await pilot.pause(0.2)
+        assert app.session.t == t
+
+
+async def test_continue_runs_hours_to_convergence():
+    app = make_app("hours")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        s = app.session
+        assert not app.running and s.converged
+        assert s.w()[0] == pytest.approx(1.5046, abs=1e-4)
+        assert s.b() == pytest.approx(-4.0777, abs=1e-4)
+        assert any("Converged" in n.message for n in app._notifications)
+
+
+async def test_divergence_stops_the_run_and_b_steps_out():
+    app = make_app("hours", lr="1e308")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        s = app.session
+        assert not app.running and s.diverged and s.t == s.last
+        assert any("Diverged" in (n.title or "") for n in app._notifications)
+        message = next(n.message for n in app._notifications if n.title == "Diverged")
+        assert f"step {s.t:,}" in message and "η = 1e+308" in message
+        await pilot.press("b")
+        await settle(pilot)
+        assert s.is_finite(s.t)
+
+
+async def test_open_each_sample_applies_its_settings():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for name in data.sample_names():
+            app.open_dataset(name)
+            await settle(pilot)
+            assert app.dataset.name == name
+            config, _ = make_config(data.load(name), {})
+            assert app.session.config == config
+            assert name in text(app.query_one(StatePanel))
+
+
+async def test_open_a_bad_file_keeps_the_current_data(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,abc\n")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        app.open_dataset(str(bad))
+        await settle(pilot)
+        assert app.dataset.name == "seed" and app.session.t == 1
+        assert any("bad.csv" in n.message for n in app._notifications)
+
+
+async def test_open_dialog_picks_a_sample():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one("Input").value = "plateau"
+        app.screen.query_one("Input").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.dataset.name == "plateau"
+
+
+async def test_plot_keys_cycle_and_toggle_log():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        plot = app.query_one(PlotPanel)
+        assert plot.mode == "loss"
+        await pilot.press("t")
+        assert plot.mode == "fit"
+        await pilot.press("t")
+        assert plot.mode == "surface"
+        await pilot.press("t", "l")
+        assert plot.mode == "loss" and plot.log
+
+
+async def test_tiny_window_then_larger_again():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.resize_terminal(40, 12)
+        await settle(pilot)
+        assert app.screen.has_class("-too-small")
+        await pilot.press("n")
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert not app.screen.has_class("-too-small")
+        assert app.session.t == 1
+        assert exact(app.session.w()[0]) in text(app.query_one(StatePanel))
+
+
+async def test_help_and_quit():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "HelpScreen"
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_taylor_panel_matches_the_engine():
+    app = make_app("plateau")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")
+        await settle(pilot)
+        from tui.diagnostics import diagnose
+
+        d = diagnose(app.session)
+        taylor = text(app.query_one(TaylorPanel))
+        assert f"{d.last_update.dl1:.6g}" in taylor and f"{d.last_update.dl:.6g}" in taylor
+
+
+@pytest.mark.parametrize("name", ["iris", "cancer"])
+async def test_many_features_render(name):
+    app = make_app(name)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "t")
+        await settle(pilot)
+        assert app.session.t == 1
+        assert "w2" in text(app.query_one(StatePanel))
+
+
+def test_config_is_the_session_config():
+    app = make_app("plateau", lr="3")
+    assert app.session.config.lr == 3.0 and isinstance(app.session.config, Config)

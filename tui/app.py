@@ -1,0 +1,367 @@
+"""The gdstep app: the engine's state on screen, keys turned into calls on the session."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Header, ProgressBar, Static
+
+from tui import data
+from tui.config import ConfigError, make_config
+from tui.data import DataError, Dataset
+from tui.diagnostics import Diagnostics, curvature, diagnose
+from tui.format import num
+from tui.session import Config, Session
+from tui.widgets.plot_panel import PlotPanel
+from tui.widgets.point_table import PointTable
+from tui.widgets.state_panel import StatePanel
+from tui.widgets.taylor_panel import TaylorPanel
+from tui.widgets.update_panel import UpdatePanel
+
+MIN_WIDTH, MIN_HEIGHT = 60, 16
+"""Below this terminal size the app asks for a larger window instead of drawing its panels."""
+
+FRAME = 0.045
+"""Seconds of engine work between two screen refreshes while a run goes on (≥ 20 per second)."""
+
+PLOT_INTERVAL = 0.2
+"""The plot, the costliest panel, redraws at most this often."""
+
+BORDER_TITLES = {
+    "#state": "state at step t",
+    "#taylor": "why the step lowers L (Taylor)",
+    "#plot": "plot (t: cycle, l: log)",
+    "#table": "points: ŷ = σ(w·x + b), r = ŷ − y, Δw_i, Δb_i",
+    "#update": "the batch gradient and the coming update",
+}
+
+BACKGROUND_DIAGNOSTICS = 200_000
+"""From this many numbers in the data (N·d), ∇L and H are computed off the UI thread."""
+
+
+class GdstepApp(App[None]):
+    """A sigmoid neuron learning one keypress at a time."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "gdstep"
+    BINDINGS = [
+        Binding("n,right", "step", "Step", id="step", tooltip="One update: θ ← θ − η·g"),
+        Binding("b,left", "back", "Back", id="back", tooltip="One update back (exact)"),
+        Binding("g", "goto", "Go to", id="goto", tooltip="Go to step t: runs forward or rewinds"),
+        Binding("c", "run", "Continue", id="run", tooltip="Run updates until c again"),
+        Binding("plus", "scale_lr(2)", "η×2", id="lr_up", key_display="+"),
+        Binding("minus", "scale_lr(0.5)", "η÷2", id="lr_down", key_display="-"),
+        Binding("e", "set_lr", "Set η", id="set_lr", tooltip="Type η exactly"),
+        Binding("r", "reset", "Reset", id="reset", tooltip="Back to step 0, starting w, b, η"),
+        Binding("o", "open", "Open", id="open", tooltip="Open a sample or a CSV file"),
+        Binding("t", "cycle_plot", "Plot", id="plot", tooltip="Loss curve, fit, loss surface"),
+        Binding("l", "toggle_log", "Log", id="log", tooltip="Log scale on the loss plot"),
+        Binding("question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, dataset: Dataset, config: Config, max_steps: int = 10_000_000) -> None:
+        super().__init__()
+        self.dataset = dataset
+        self.session = Session(dataset.x, dataset.y, config)
+        self.max_steps = max_steps
+        self.running = False
+        self._refresh_pending = False
+        self._plot_wanted = False
+        self._diagnostics: tuple[tuple, Diagnostics] | None = None
+        self._last_plot = 0.0
+        self._plot_timer = None
+        self.state_panel = StatePanel(id="state")
+        self.taylor_panel = TaylorPanel(id="taylor")
+        self.plot_panel = PlotPanel(id="plot")
+        self.point_table = PointTable(id="table")
+        self.update_panel = UpdatePanel(id="update")
+
+    # ---- layout -----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="main"):
+            with Horizontal(id="top"):
+                with Vertical(id="info"):
+                    yield self.state_panel
+                    yield self.taylor_panel
+                yield self.plot_panel
+            yield self.point_table
+            yield self.update_panel
+        yield ProgressBar(id="progress", show_eta=False)
+        yield Static(
+            f"Make the window larger: gdstep needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+            id="too-small",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.dataset.name
+        for selector, title in BORDER_TITLES.items():
+            self.query_one(selector).border_title = title
+        self.refresh_views(plot=True)
+
+    def on_resize(self, event: Resize) -> None:
+        small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
+        self.screen_stack[0].set_class(small, "-too-small")
+
+    # ---- the view: every panel re-reads the session ------------------------------------------
+    def refresh_views(self, plot: bool = False) -> None:
+        """Redraw the panels once, however many calls come before the next frame."""
+        self._plot_wanted = self._plot_wanted or plot
+        if not self._refresh_pending:
+            self._refresh_pending = True
+            self.call_later(self._show)
+
+    def _show(self) -> None:
+        self._refresh_pending = False
+        session, dataset = self.session, self.dataset
+        diagnostics = self.diagnostics()
+        self.state_panel.show(session, dataset, diagnostics)
+        self.point_table.show(session, dataset)
+        self.update_panel.show(session)
+        self.taylor_panel.show(session, diagnostics)
+        self._show_plot(force=self._plot_wanted)
+        self._plot_wanted = False
+
+    def _show_plot(self, force: bool = False) -> None:
+        wait = PLOT_INTERVAL - (time.monotonic() - self._last_plot)
+        if force or wait <= 0:
+            self._last_plot = time.monotonic()
+            self.plot_panel.show(self.session, self.dataset)
+        elif self._plot_timer is None:
+            self._plot_timer = self.set_timer(wait, self._plot_timer_fired)
+
+    def _plot_timer_fired(self) -> None:
+        self._plot_timer = None
+        self._show_plot(force=True)
+
+    def diagnostics(self) -> Diagnostics | None:
+        """The Taylor quantities of the current step; for big data, None until a worker has
+        them (the step itself shows at once)."""
+        session = self.session
+        key = (id(session), session.t, session.last, session.lr())
+        if self._diagnostics is not None and self._diagnostics[0] == key:
+            return self._diagnostics[1]
+        if session.n * session.d < BACKGROUND_DIAGNOSTICS:
+            self._diagnostics = (key, diagnose(session))
+            return self._diagnostics[1]
+        self._diagnose_in_background(session, key)
+        return None
+
+    @work(thread=True, exclusive=True, group="diagnostics")
+    def _diagnose_in_background(self, session: Session, key: tuple) -> None:
+        result = diagnose(session, key[1])
+        self.call_from_thread(self._diagnosed, key, result)
+
+    def _diagnosed(self, key: tuple, result: Diagnostics) -> None:
+        self._diagnostics = (key, result)
+        self.refresh_views()
+
+    # ---- keys -------------------------------------------------------------------------------
+    def action_step(self) -> None:
+        self.stop_run()
+        if self.session.diverged and self.session.t == self.session.last:
+            self.notify_divergence()
+            return
+        self.session.step()
+        if self.session.diverged and self.session.t == self.session.last:
+            self.notify_divergence()
+        self.refresh_views()
+
+    def action_back(self) -> None:
+        self.stop_run()
+        self.session.back()
+        self.refresh_views()
+
+    def action_goto(self) -> None:
+        from tui.screens.number_dialog import NumberDialog
+
+        def chosen(step: float | None) -> None:
+            if step is None:
+                return
+            target = min(int(step), self.max_steps)
+            if target <= self.session.last:
+                self.session.goto(target)
+                self.refresh_views(plot=True)
+            else:
+                self.start_run(target)
+
+        self.stop_run()
+        dialog = NumberDialog("Go to step", self.session.t, integer=True, minimum=0)
+        self.push_screen(dialog, chosen)
+
+    def action_run(self) -> None:
+        if self.running:
+            self.stop_run()
+        else:
+            self.start_run(None)
+
+    def action_scale_lr(self, factor: float) -> None:
+        self.change_lr(self.session.lr() * factor)
+
+    def action_set_lr(self) -> None:
+        from tui.screens.number_dialog import NumberDialog
+
+        def chosen(lr: float | None) -> None:
+            if lr is not None:
+                self.change_lr(lr)
+
+        dialog = NumberDialog(
+            "Learning rate η", self.session.lr(), minimum=0.0, exclusive_minimum=True
+        )
+        self.push_screen(dialog, chosen)
+
+    def change_lr(self, lr: float) -> None:
+        if not (0.0 < lr < float("inf")):
+            self.notify(
+                f"η = {lr!r} is not a finite number > 0; η stays {num(self.session.lr())}",
+                severity="error",
+            )
+            return
+        self.session.set_lr(lr)
+        self.notify(f"η = {lr!r} from step {self.session.t} on", timeout=2)
+        self.refresh_views()
+
+    def action_reset(self) -> None:
+        self.stop_run()
+        self.session.reset()
+        self.refresh_views(plot=True)
+
+    def action_open(self) -> None:
+        from tui.screens.open_dialog import OpenDialog
+
+        def chosen(spec: str | None) -> None:
+            if spec:
+                self.open_dataset(spec)
+
+        self.stop_run()
+        self.push_screen(OpenDialog(), chosen)
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_dataset(self, spec: str) -> None:
+        """Load off the UI thread; a bad file is a notification and the current data stays."""
+        try:
+            dataset = data.load(spec)
+            config, _ = make_config(dataset, {})
+            session = Session(dataset.x, dataset.y, config)
+        except (DataError, ConfigError) as error:
+            self.call_from_thread(self.notify, str(error), title="Cannot open", severity="error")
+            return
+        self.call_from_thread(self._opened, dataset, session)
+
+    def _opened(self, dataset: Dataset, session: Session) -> None:
+        self.stop_run()
+        self.dataset, self.session = dataset, session
+        self.sub_title = dataset.name
+        self.notify(f"{dataset.name}: {dataset.description or 'opened'}", timeout=4)
+        self.refresh_views(plot=True)
+
+    def action_cycle_plot(self) -> None:
+        mode = self.plot_panel.cycle()
+        if self.session.d > 1 and mode == "loss":
+            self.notify(
+                f"The fit and the surface need one feature; this data has {self.session.d}.",
+                timeout=3,
+            )
+
+    def action_toggle_log(self) -> None:
+        self.plot_panel.toggle_log()
+
+    def action_help(self) -> None:
+        from tui.screens.help_screen import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if binding.action in ("quit",):
+                continue
+            help_text = binding.tooltip or binding.description
+            yield SystemCommand(
+                binding.description,
+                help_text,
+                lambda action=binding.action: self.run_action(action),
+            )
+
+    # ---- runs -------------------------------------------------------------------------------
+    def start_run(self, target: int | None) -> None:
+        """Run to step `target` (None: until c again, a divergence or --max-steps)."""
+        self.running = True
+        self._run_worker = self._run(target)
+
+    def stop_run(self) -> None:
+        if self.running:
+            self.workers.cancel_group(self, "run")
+            self._run_finished()
+
+    def _run_finished(self) -> None:
+        self.running = False
+        self.query_one(ProgressBar).remove_class("-running")
+        self.refresh_views(plot=True)
+
+    @work(exclusive=True, group="run")
+    async def _run(self, target: int | None) -> None:
+        session = self.session
+        goal = self.max_steps if target is None else target
+        bar = self.query_one(ProgressBar)
+        start = session.t
+        bar.update(total=max(goal - start, 1), progress=0)
+        bar.set_class(target is not None, "-running")
+        per_call = 1
+        try:
+            while session.t < goal and not session.diverged:
+                frame_end = time.perf_counter() + FRAME
+                while session.t < goal and time.perf_counter() < frame_end:
+                    t0 = time.perf_counter()
+                    if session.step(min(per_call, goal - session.t)) == 0:
+                        break
+                    per_call = max(
+                        1,
+                        min(
+                            per_call * 2,
+                            int(per_call * 0.005 / max(time.perf_counter() - t0, 1e-9)),
+                        ),
+                    )
+                    if session.converged:
+                        break
+                bar.update(progress=session.t - start)
+                self.refresh_views()
+                if session.converged or (session.diverged and session.t == session.last):
+                    break
+                await asyncio.sleep(0.005)
+        finally:
+            if self.session is session:
+                self._run_finished()
+        self._report_stop(session, goal)
+
+    def _report_stop(self, session: Session, goal: int) -> None:
+        if session.diverged and session.t == session.last:
+            self.notify_divergence()
+        elif session.converged:
+            self.notify(f"Converged at step {session.t:,}: the update no longer changes θ.")
+        elif session.t >= self.max_steps:
+            self.notify(f"Stopped at the step limit, {self.max_steps:,} (--max-steps).")
+
+    def notify_divergence(self) -> None:
+        session = self.session
+        t = session.t
+        lr = session.lr(t - 1)
+        limit = curvature(session.objective, session.theta(t - 1)).lr_limit
+        suggestion = num(limit, 3) if limit < lr else num(lr / 10, 3)
+        self.notify(
+            f"Diverged at step {t:,} with η = {num(lr)}: the loss or θ is no longer finite. "
+            f"Press b to step back, then try η < {suggestion}.",
+            title="Diverged",
+            severity="error",
+            timeout=8,
+        )

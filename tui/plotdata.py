@@ -1,0 +1,519 @@
+"""What the plots draw, computed on the engine side, so that the plot panel only draws.
+
+* `loss_curve`: L(θ_0) … L(θ_t), min/max-downsampled to the plot's columns, optionally as
+  log10, with the y range and the ticks.
+* `fit_range`, `data_points`, `fit_curve`: the data and ŷ = σ(w·x + b) at θ_t (d = 1).
+* `surface_range`, `loss_surface`: the full-data L(w, b) on a grid around the path
+  θ_0 … θ_t (d = 1), with the path itself.
+* `nice_ticks`, `log_ticks`: tick positions and their labels.
+
+Numpy only: no textual, no plotext.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+
+from tui.format import num
+from tui.model import sigmoid, softplus
+from tui.objective import Objective
+from tui.session import Session
+
+LOG_FLOOR = 1e-300
+"""log10 of a loss ≤ 0 uses the smallest positive loss, or this when there is none."""
+
+SURFACE_POINTS = 2000
+"""The surface sums over at most this many points (an even stride through the data)."""
+
+PATH_POINTS = 2000
+"""The path on the surface keeps at most this many θ (always θ_0 and θ_t)."""
+
+MARGIN = 0.3
+"""The surface spans the path's bounding box plus this fraction of it on each side …"""
+
+MIN_HALF_WIDTH = 1.0
+"""… and at least ±this around θ_t."""
+
+RANGE_LIMIT = 1e300
+"""Surface bounds are kept within ±this, so that their differences stay finite."""
+
+FIT_PAD = 0.05
+FIT_Y = (-0.05, 1.05)
+
+GRID_BLOCK = 1 << 16
+"""Entries of z (cells × points) per numpy pass over the surface grid."""
+
+PARALLEL_GRID = 1 << 20
+"""Grids with at least this many entries of z are computed in two halves on two threads."""
+
+
+# ---- ticks ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ticks:
+    """Tick positions on an axis, in plotted units, and the text written at each."""
+
+    positions: list[float]
+    labels: list[str]
+
+
+def _short(label: str) -> str:
+    """`1e+06` → `1e6`, `2.5e-05` → `2.5e-5`, `-0` → `0`."""
+    if "e" in label:
+        mantissa, exponent = label.split("e")
+        sign = "-" if exponent.startswith("-") else ""
+        label = f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
+    return "0" if label == "-0" else label
+
+
+def tick_labels(values: list[float]) -> list[str]:
+    """The shortest `g` format (3 to 15 significant digits) that tells the values apart and
+    writes each within 1% of the smallest gap between them."""
+    gaps = np.diff(np.sort(np.asarray(values, dtype=np.float64)))
+    gaps = gaps[gaps > 0]
+    tolerance = 0.01 * float(gaps.min()) if len(gaps) else 0.0
+    for digits in range(3, 16):
+        labels = [_short(f"{v:.{digits}g}") for v in values]
+        if len(set(labels)) == len(labels) and all(
+            abs(float(label) - v) <= tolerance
+            for label, v in zip(labels, values, strict=True)
+            if math.isfinite(v)
+        ):
+            return labels
+    return [_short(repr(float(v))) for v in values]
+
+
+def _nice_step(span: float, target: int) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10^k that is at least span / target."""
+    raw = span / max(target, 1)
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    for factor in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if factor * magnitude >= raw * (1 - 1e-9):
+            return factor * magnitude
+    return 10.0 * magnitude
+
+
+def nice_ticks(lo: float, hi: float, target: int = 5, integer: bool = False) -> Ticks:
+    """About `target` round numbers (multiples of 1, 2, 2.5 or 5 × 10^k) in [lo, hi].
+
+    `integer=True` keeps whole numbers only (steps of at least 1). A range too narrow for
+    the floats to hold distinct round numbers gets its two ends.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+        return Ticks([], [])
+    span = hi - lo
+    if span <= max(abs(lo), abs(hi)) * 1e-12 or not math.isfinite(span):
+        values = [lo] if span == 0 else [lo, hi]
+        return Ticks(values, tick_labels(values))
+    step = _nice_step(span, target)
+    if integer:
+        step = max(1.0, round(step))
+    first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+    if last - first > 4 * max(target, 1):  # cannot happen with a sane step; be safe
+        values = [lo, hi]
+    else:
+        values = [k * step for k in range(first, last + 1)]
+        values = [min(max(v, lo), hi) for v in values]  # k·step may round just outside
+        values = [0.0 if abs(v) < step * 1e-9 else v for v in values]
+    labels = [str(int(round(v))) for v in values] if integer else tick_labels(values)
+    return Ticks(values, labels)
+
+
+def exp10(v: float) -> float:
+    """10^v, inf past the largest double (where `10.0 ** v` raises)."""
+    try:
+        return 10.0**v
+    except OverflowError:
+        return math.inf
+
+
+def _decade_label(k: int) -> str:
+    return f"1e{k}" if abs(k) >= 3 else _short(f"{10.0**k:g}")
+
+
+def log_ticks(lo: float, hi: float) -> Ticks:
+    """Ticks on a log10 axis over [lo, hi] (in log10 units), labelled in loss units.
+
+    Whole decades when the range holds at least 2 (every k-th decade when it holds more than
+    6); otherwise 1-2-5 values, or else a few round loss values, spread over the range.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+        return Ticks([], [])
+    decades = list(range(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1))
+    if len(decades) >= 2:
+        stride = next(s for s in (1, 2, 3, 5, 10, 20, 25, 50, 100, 1000) if len(decades) / s <= 6)
+        kept = [k for k in decades if k % stride == 0]
+        return Ticks([float(min(max(k, lo), hi)) for k in kept], [_decade_label(k) for k in kept])
+    one_two_five = [
+        (math.log10(m) + k, m * exp10(k))
+        for k in range(math.floor(lo) - 1, math.ceil(hi) + 1)
+        for m in (1, 2, 5)
+        if lo - 1e-9 <= math.log10(m) + k <= hi + 1e-9
+    ]
+    if 3 <= len(one_two_five) <= 5:
+        return Ticks(
+            [min(max(p, lo), hi) for p, _ in one_two_five],
+            tick_labels([v for _, v in one_two_five]),
+        )
+    linear = nice_ticks(exp10(lo), exp10(hi), 4)
+    values = [v for v in linear.positions if v > 0]
+    if len(values) >= 2:
+        positions = [min(max(math.log10(v), lo), hi) for v in values]
+        return Ticks(positions, tick_labels(values))
+    positions = np.linspace(lo, hi, 4).tolist()
+    return Ticks(positions, tick_labels([exp10(p) for p in positions]))
+
+
+# ---- the loss curve -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Curve:
+    """The loss curve as plotted: steps xs, values ys (L or log10 L), the ranges and ticks."""
+
+    xs: np.ndarray  # steps, increasing
+    ys: np.ndarray  # L(θ_x), or log10 of it; finite
+    x_lo: float
+    x_hi: float
+    y_lo: float
+    y_hi: float
+    x_ticks: Ticks
+    y_ticks: Ticks
+    log: bool
+    nonfinite: bool  # some losses are inf or nan: they are not plotted nor in the range
+    mark_x: int | None = None  # the marked step (the cursor) …
+    mark_y: float | None = None  # … and its plotted value (None when its loss is not finite)
+    before_mark: int = 0  # how many of xs are ≤ mark_x
+
+    @property
+    def empty(self) -> bool:
+        return len(self.xs) == 0
+
+
+def min_max_indices(values: np.ndarray, columns: int) -> np.ndarray:
+    """The steps to plot, increasing: every finite one when there are at most 2·columns,
+    else the min and the max finite value of each bin of ⌈n/columns⌉ steps, so that no
+    spike is lost."""
+    n = len(values)
+    columns = max(1, int(columns))
+    finite = np.isfinite(values)
+    if n <= 2 * columns:
+        return np.flatnonzero(finite)
+    per_bin = -(-n // columns)
+    bins = -(-n // per_bin)
+    starts = np.arange(bins) * per_bin
+    low = np.full(bins * per_bin, np.inf)
+    low[:n] = np.where(finite, values, np.inf)
+    i_min = low.reshape(bins, per_bin).argmin(axis=1) + starts
+    high = low  # reuse the buffer: the min pass is done
+    high[:n] = np.where(finite, values, -np.inf)
+    high[n:] = -np.inf
+    i_max = high.reshape(bins, per_bin).argmax(axis=1) + starts
+    keep = finite[i_min]  # a bin whose min is not finite has no finite value at all
+    return np.union1d(i_min[keep], i_max[keep])
+
+
+def smallest_positive(values: np.ndarray) -> float:
+    """The smallest finite value > 0, or LOG_FLOOR when there is none."""
+    usable = np.isfinite(values) & (values > 0)
+    return float(np.min(values, where=usable, initial=np.inf)) if usable.any() else LOG_FLOOR
+
+
+def loss_curve(losses: np.ndarray, columns: int, log: bool, mark: int | None = None) -> Curve:
+    """L(θ_0) … L(θ_n−1) ready to plot in `columns` columns (see `min_max_indices`).
+
+    With `log`, the values are log10 L, with L ≤ 0 taken as the smallest positive loss (or
+    LOG_FLOOR). Non-finite losses are left out (of the points and of the range) and
+    `nonfinite` says so. `mark` is a step to mark (the cursor).
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    n = len(losses)
+    columns = max(1, int(columns))
+    index = min_max_indices(losses, columns)
+    nonfinite = not bool(np.isfinite(losses).all())
+    values = losses[index]
+    floor = smallest_positive(losses) if log else 0.0
+
+    def plotted(v: np.ndarray) -> np.ndarray:
+        return np.log10(np.maximum(v, floor)) if log else v
+
+    ys = plotted(values)
+    x_hi = float(max(n - 1, 1))
+    x_ticks = nice_ticks(0.0, x_hi, max(2, min(6, columns // 10)), integer=True)
+    mark_y = None
+    if mark is not None and 0 <= mark < n and math.isfinite(losses[mark]):
+        mark_y = float(plotted(losses[mark : mark + 1])[0])
+    before_mark = int(np.searchsorted(index, mark, side="right")) if mark is not None else 0
+    if len(ys) == 0:
+        y_lo, y_hi = 0.0, 1.0
+        y_ticks = Ticks([], [])
+    else:
+        y_lo, y_hi = float(ys.min()), float(ys.max())
+        if y_hi - y_lo <= max(abs(y_lo), abs(y_hi)) * 1e-12:
+            pad = 0.5 if log else (abs(y_lo) * 0.1 or 1.0)
+            y_lo, y_hi = y_lo - pad, y_hi + pad
+        y_ticks = log_ticks(y_lo, y_hi) if log else nice_ticks(y_lo, y_hi, 5)
+    return Curve(
+        xs=index.astype(np.float64),
+        ys=ys,
+        x_lo=0.0,
+        x_hi=x_hi,
+        y_lo=y_lo,
+        y_hi=y_hi,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+        log=log,
+        nonfinite=nonfinite,
+        mark_x=mark,
+        mark_y=mark_y,
+        before_mark=before_mark,
+    )
+
+
+# ---- the fit --------------------------------------------------------------------------------
+
+
+def _one_feature(session: Session) -> None:
+    if session.d != 1:
+        raise ValueError(f"this plot needs one feature; the data has {session.d}")
+
+
+def fit_range(session: Session) -> tuple[float, float, float, float]:
+    """(x_lo, x_hi, y_lo, y_hi): the data's x range padded 5%, and [−0.05, 1.05] or the
+    data's y range where that is wider."""
+    _one_feature(session)
+    x, y = session.objective.x[:, 0], session.objective.y
+    x_lo, x_hi = float(x.min()), float(x.max())
+    pad = FIT_PAD * (x_hi - x_lo) if x_hi > x_lo else max(1.0, abs(x_lo) * FIT_PAD)
+    return (
+        x_lo - pad,
+        x_hi + pad,
+        min(FIT_Y[0], float(y.min())),
+        max(FIT_Y[1], float(y.max())),
+    )
+
+
+def data_points(session: Session, limit: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """(x_i, y_i): every point when there are at most `limit`, else an even stride."""
+    _one_feature(session)
+    stride = max(1, -(-session.n // max(1, limit)))
+    return session.objective.x[::stride, 0], session.objective.y[::stride]
+
+
+def fit_curve(session: Session, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """(x, ŷ): `points` x over `fit_range` and ŷ = σ(w·x + b) at θ_t (nan if θ_t is not
+    finite)."""
+    x_lo, x_hi, _, _ = fit_range(session)
+    x = np.linspace(x_lo, x_hi, max(2, int(points)))
+    return x, session.objective.predict(session.theta(), x[:, None])
+
+
+# ---- the loss surface -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """L(w, b) over every point (or an even-stride subsample) on a rows × columns grid,
+    with the path θ_0 … θ_t over it."""
+
+    ws: np.ndarray  # (columns,) increasing
+    bs: np.ndarray  # (rows,) increasing
+    loss: np.ndarray  # (rows, columns): loss[r, c] = L(ws[c], bs[r])
+    level: np.ndarray  # (rows, columns): log10 L scaled to [0, 1] over the grid; nan: not finite
+    log_lo: float  # log10 L at level 0 …
+    log_hi: float  # … and at level 1
+    path_w: np.ndarray  # the finite θ of θ_0 … θ_t, at most PATH_POINTS of them, …
+    path_b: np.ndarray  # … clipped to the grid's range (only beyond ±RANGE_LIMIT)
+    w: float  # θ_t (nan when not finite), clipped likewise
+    b: float
+    clipped: bool  # some θ lie beyond ±RANGE_LIMIT and are drawn at the edge
+    points: int  # the points the grid sums over
+    subsampled_from: int | None  # N when `points` < N
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        return float(self.ws[0]), float(self.ws[-1]), float(self.bs[0]), float(self.bs[-1])
+
+
+@dataclass
+class _SurfaceState:
+    """Per session: the range (which only widens) and the last grid computed."""
+
+    bounds: tuple[float, float, float, float] | None = None
+    key: tuple | None = None
+    grid: tuple = field(default_factory=tuple)
+
+
+_STATES: weakref.WeakKeyDictionary[Session, _SurfaceState] = weakref.WeakKeyDictionary()
+
+
+def _finite_path(session: Session) -> np.ndarray:
+    """θ_0 … θ_t without the θ that are not finite (a diverged last state)."""
+    path = session.thetas()
+    if not np.isfinite(path).all():
+        path = path[np.isfinite(path[:, 0]) & np.isfinite(path[:, 1])]
+    if len(path) == 0:  # θ_0 is always finite; be safe anyway
+        path = session.theta0[None, :]
+    return path
+
+
+def _clip(value: float) -> float:
+    if math.isnan(value):
+        return 0.0
+    return min(max(value, -RANGE_LIMIT), RANGE_LIMIT)
+
+
+def _span(lo: float, hi: float, centre: float) -> tuple[float, float]:
+    """[lo, hi] plus MARGIN of its width on each side, and at least ±MIN_HALF_WIDTH (or a
+    relative width where ±1 is lost in the rounding) around centre."""
+    margin = MARGIN * (hi - lo)
+    half = max(MIN_HALF_WIDTH, abs(centre) * 1e-9)
+    lo, hi = _clip(min(lo - margin, centre - half)), _clip(max(hi + margin, centre + half))
+    if not hi > lo:  # only at the ±RANGE_LIMIT edge
+        lo, hi = _clip(lo - RANGE_LIMIT * 1e-9), _clip(hi + RANGE_LIMIT * 1e-9)
+    return lo, hi
+
+
+def surface_range(session: Session) -> tuple[float, float, float, float]:
+    """(w_lo, w_hi, b_lo, b_hi) for the surface: the path's bounding box plus MARGIN on each
+    side and at least ±1 around θ_t. Kept per session and only widened, when the path
+    leaves it, so the map stays put while the path moves inside it."""
+    _one_feature(session)
+    path = _finite_path(session)
+    w, b = path[:, 0], path[:, 1]  # column by column: 20× faster than min(axis=0)
+    lo, hi, centre = (w.min(), b.min()), (w.max(), b.max()), path[-1]
+    state = _STATES.setdefault(session, _SurfaceState())
+    old = state.bounds
+    inside = old is not None and (
+        old[0] <= lo[0] and hi[0] <= old[1] and old[2] <= lo[1] and hi[1] <= old[3]
+    )
+    if not inside:
+        w_lo, w_hi = _span(float(lo[0]), float(hi[0]), float(centre[0]))
+        b_lo, b_hi = _span(float(lo[1]), float(hi[1]), float(centre[1]))
+        if old is not None:
+            w_lo, w_hi = min(w_lo, old[0]), max(w_hi, old[1])
+            b_lo, b_hi = min(b_lo, old[2]), max(b_hi, old[3])
+        state.bounds = (w_lo, w_hi, b_lo, b_hi)
+    return state.bounds
+
+
+def loss_grid(
+    objective: Objective, x: np.ndarray, y: np.ndarray, ws: np.ndarray, bs: np.ndarray
+) -> np.ndarray:
+    """L(w, b) over the points (x, y) for every w in ws and b in bs, (len(bs), len(ws)):
+    the objective's ℓ, σ/softplus and reduction, with z = w·x + b as `linear` computes it.
+    A big grid is cut into two halves of rows computed on two threads."""
+    u = np.multiply.outer(ws, x)  # (columns, n): w·x_i
+    out = np.empty((len(bs), len(ws)))
+    if out.size * len(x) < PARALLEL_GRID or len(bs) < 2:
+        _loss_rows(objective, u, y, bs, out)
+        return out
+    mid = len(bs) // 2
+    second = _pool().submit(_loss_rows, objective, u, y, bs[mid:], out[mid:])
+    _loss_rows(objective, u, y, bs[:mid], out[:mid])
+    second.result()
+    return out
+
+
+def _loss_rows(
+    objective: Objective, u: np.ndarray, y: np.ndarray, bs: np.ndarray, out: np.ndarray
+) -> None:
+    """out[r, c] = L(ws[c], bs[r]) from u = outer(ws, x), a block of rows at a time."""
+    loss = objective.loss
+    divisor = objective.divisor(u.shape[1])
+    block = max(1, GRID_BLOCK // max(1, u.size))
+    with np.errstate(all="ignore"):
+        for r in range(0, len(bs), block):
+            z = u[None, :, :] + bs[r : r + block, None, None]
+            residual = sigmoid(z) - y
+            sp = softplus(z) if loss.uses_softplus else 0.0
+            out[r : r + block] = loss.point_loss(z, y, residual, sp).sum(axis=-1) / divisor
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdstep-surface")
+
+
+def _levels(loss: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """log10 L scaled to [0, 1] over the finite cells (L ≤ 0 as the smallest positive L)."""
+    finite = np.isfinite(loss)
+    if not finite.any():
+        return np.full(loss.shape, np.nan), 0.0, 0.0
+    with np.errstate(all="ignore"):
+        log_loss = np.log10(np.maximum(loss, smallest_positive(loss)))
+    lo = float(log_loss[finite].min())
+    hi = float(log_loss[finite].max())
+    level = (log_loss - lo) / (hi - lo) if hi > lo else np.full(loss.shape, 0.5)
+    return np.where(finite, level, np.nan), lo, hi
+
+
+def loss_surface(session: Session, columns: int, rows: int) -> Surface:
+    """The full-data L(w, b) on `columns` w × `rows` b over `surface_range`, with the path.
+
+    Over more than SURFACE_POINTS points the grid sums over an even-stride subsample (an
+    Objective on those points, same loss and reduction) and `subsampled_from` says so. The
+    grid is reused while the range, the grid size and the session stay the same.
+    """
+    bounds = surface_range(session)
+    state = _STATES[session]
+    columns, rows = max(1, int(columns)), max(1, int(rows))
+    objective = session.objective
+    key = (bounds, columns, rows, id(objective), objective.n, objective.loss_name)
+    if state.key != key:
+        stride = max(1, -(-objective.n // SURFACE_POINTS))
+        x, y = objective.x[::stride, 0], objective.y[::stride]
+        ws = np.linspace(bounds[0], bounds[1], columns)
+        bs = np.linspace(bounds[2], bounds[3], rows)
+        loss = loss_grid(objective, x, y, ws, bs)
+        level, log_lo, log_hi = _levels(loss)
+        subsampled_from = objective.n if stride > 1 else None
+        state.key, state.grid = key, (ws, bs, loss, level, log_lo, log_hi, len(x), subsampled_from)
+    ws, bs, loss, level, log_lo, log_hi, points, subsampled_from = state.grid
+    path = _finite_path(session)
+    if len(path) > PATH_POINTS:
+        path = path[np.unique(np.linspace(0, len(path) - 1, PATH_POINTS).round().astype(int))]
+    low, high = np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]])
+    clipped = bool((path < low).any() or (path > high).any())
+    if clipped:
+        path = np.clip(path, low, high)
+    theta = session.theta()
+    finite = bool(np.isfinite(theta).all())
+    if finite:
+        theta = np.clip(theta, low, high)
+    return Surface(
+        ws=ws,
+        bs=bs,
+        loss=loss,
+        level=level,
+        log_lo=log_lo,
+        log_hi=log_hi,
+        path_w=path[:, 0],
+        path_b=path[:, 1],
+        w=float(theta[0]) if finite else math.nan,
+        b=float(theta[1]) if finite else math.nan,
+        clipped=clipped,
+        points=points,
+        subsampled_from=subsampled_from,
+    )
+
+
+def band_grid(surface: Surface, bands: int) -> np.ndarray:
+    """The colour band of each cell, (rows, columns): 0 … bands−1 from the lowest log10 L
+    to the highest, and −1 where L is not finite."""
+    finite = np.isfinite(surface.level)
+    band = np.full(surface.level.shape, -1)
+    band[finite] = np.minimum((surface.level[finite] * bands).astype(int), bands - 1)
+    return band
+
+
+def describe_loss_range(surface: Surface) -> str:
+    """`L 0.0123…0.456`: the loss at the two ends of the colour ramp."""
+    return f"L {num(exp10(surface.log_lo), 3)}…{num(exp10(surface.log_hi), 3)}"

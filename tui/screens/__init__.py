@@ -1,0 +1,1 @@
+"""The dialogs of the gdstep app: η, go to step, open a data set, help."""

@@ -1,0 +1,137 @@
+"""A dialog to pick a bundled sample or type the path of a CSV file."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from tui import data
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def sample_summary(name: str) -> tuple[str, int | None, int | None]:
+    """(description, rows, features) of a bundled sample, read without loading it: the header
+    comments, then a count of the lines. Rows and features are None if the file can't be read."""
+    path = data.SAMPLES_DIR / f"{name}.csv"
+    try:
+        description, _ = data.read_header_comments(path)
+    except data.DataError:
+        return "", None, None
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            lines = [s for line in f if (s := line.strip()) and not s.startswith("#")]
+    except (OSError, UnicodeDecodeError):
+        return description, None, None
+    if not lines:
+        return description, 0, None
+    first = next(csv.reader([lines[0]], skipinitialspace=True))
+    header = any(cell.strip() and not _is_number(cell) for cell in first)
+    return description, len(lines) - header, len(first) - 1
+
+
+def sample_prompt(name: str) -> Text:
+    """`seed  5 rows × 1 feature` and the sample's description under it."""
+    description, rows, features = sample_summary(name)
+    prompt = Text(name, style="bold")
+    if rows is not None and features is not None:
+        size = f"{rows:,} row{'s' * (rows != 1)} × {features} feature{'s' * (features != 1)}"
+        prompt.append(f"   {size}", style="dim")
+    if description:
+        prompt.append(f"\n{description}", style="italic")
+    return prompt
+
+
+class OpenDialog(ModalScreen[str | None]):
+    """Pick a sample (Enter on it) or type a path (Enter in the box): dismisses with that spec
+    string, or None on Escape. The app loads it and reports errors."""
+
+    DEFAULT_CSS = """
+    OpenDialog { align: center middle; }
+    OpenDialog > #dialog {
+        width: 90; max-width: 100%; height: auto; max-height: 100%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    OpenDialog #samples { height: auto; max-height: 20; }
+    OpenDialog #error { color: $error; height: auto; display: none; }
+    OpenDialog #error.-shown { display: block; }
+    OpenDialog #hint { color: $text-muted; }
+    """
+    CHROME = 9
+    """Screen lines the dialog needs besides the list: border, path label and box, hint."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Keep the current data")]
+
+    def __init__(self, current: str | None = None) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        names = data.sample_names()
+        with Vertical(id="dialog") as box:
+            box.border_title = "Open a data set"
+            samples = OptionList(*(Option(sample_prompt(name), id=name) for name in names))
+            samples.id = "samples"
+            samples.border_title = "bundled samples"
+            yield samples
+            yield Label("…or type the path of a CSV file:")
+            yield Input(placeholder="path/to/file.csv", id="path")
+            yield Label("", id="error")
+            yield Label("Enter: open   Tab: samples / path   Escape: cancel", id="hint")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Shrink the list so that the path box stays on screen."""
+        self.query_one("#samples", OptionList).styles.max_height = min(
+            20, max(3, event.size.height - self.CHROME)
+        )
+
+    def _error(self, message: str) -> None:
+        error = self.query_one("#error", Label)
+        error.update(message)
+        error.set_class(bool(message), "-shown")
+
+    def on_mount(self) -> None:
+        samples = self.query_one("#samples", OptionList)
+        if self.current is not None and self.current in data.sample_names():
+            samples.highlighted = samples.get_option_index(self.current)
+        elif samples.option_count:
+            samples.highlighted = 0
+        else:
+            self.query_one("#path", Input).focus()
+
+    @on(OptionList.OptionSelected, "#samples")
+    def _sample_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.dismiss(event.option.id)
+
+    @on(Input.Submitted, "#path")
+    def _path_entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        spec = event.value.strip()
+        if not spec:
+            self._error("type a path, or pick a sample above")
+            return
+        self.dismiss(os.path.expanduser(spec))
+
+    @on(Input.Changed, "#path")
+    def _path_changed(self) -> None:
+        self._error("")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,62 @@
+"""Why the step lowers the loss: ΔL₁, ΔL₂ and the actual ΔL of the last update, cos β,
+λ_max(H) and the stability hint η < 2/λ_max."""
+
+from __future__ import annotations
+
+import math
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.diagnostics import Diagnostics
+from tui.format import num
+from tui.session import Session
+
+
+class TaylorPanel(Static):
+    """The Taylor argument for the update t−1 → t, and the curvature at θ_t."""
+
+    def show(self, session: Session, diagnostics: Diagnostics | None) -> None:
+        if diagnostics is None:
+            self.update(Text("computing ∇L and H …", "dim"))
+            return
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column(justify="right")
+        grid.add_column(style="dim")
+        last = diagnostics.last_update
+        if last is None:
+            grid.add_row("last update", "—", "none yet: press n")
+        else:
+            grid.add_row("ΔL₁", num(last.dl1), "∇Lᵀ·Δθ  (first order)")
+            grid.add_row("ΔL₂", num(last.dl2), "ΔL₁ + ½·ΔθᵀHΔθ  (second order)")
+            went = Text(num(last.dl), "red bold" if last.went_up else "green")
+            verdict = (
+                Text("the loss went UP: the step overshot", "red bold")
+                if last.went_up
+                else Text("actual L(θ_t) − L(θ_t−1)")
+            )
+            grid.add_row("ΔL", went, verdict)
+            if math.isnan(last.cos_beta):
+                grid.add_row("cos β", "—", "no angle: Δθ or ∇L is 0")
+            else:
+                grid.add_row("cos β", num(last.cos_beta, 4), "angle of Δθ to ∇L (−1: downhill)")
+        at_t = diagnostics.at_t
+        grid.add_row("λ_max(H)", num(at_t.lambda_max), "largest curvature at θ_t")
+        grid.add_row("hint", *hint(session.lr(), at_t.lr_limit))
+        self.update(grid)
+
+
+def hint(lr: float, lr_limit: float) -> tuple[Text, Text]:
+    """`η < 2/λ_max` with its value, and whether the current η keeps it."""
+    if math.isinf(lr_limit):
+        return Text("η < ∞"), Text("no positive curvature here: no bound from H")
+    if math.isnan(lr_limit):
+        return Text("—"), Text("H is not finite here")
+    ok = lr < lr_limit
+    verdict = Text(
+        f"η = {num(lr)} {'<' if ok else '≥'} 2/λ_max: " + ("stable" if ok else "may oscillate"),
+        "green" if ok else "red bold",
+    )
+    return Text(f"η < {num(lr_limit)}"), verdict
