@@ -427,3 +427,50 @@ def test_paths_agree_tiny_and_numpy():
     l2, g2 = as_numpy.evaluate(theta)
     assert l1 == pytest.approx(l2, rel=1e-14)
     np.testing.assert_allclose(g1, g2, rtol=1e-13)
+
+
+def test_edit_sets_theta_and_recomputes_the_step():
+    s = plateau()
+    s.step(5)
+    s.back(2)
+    s.edit(np.array([1.0, -2.0]))
+    assert s.t == 3 and s.last == 3
+    assert s.theta().tolist() == [1.0, -2.0]
+    loss, grad = s.objective.evaluate(np.array([1.0, -2.0]))
+    assert s.loss() == loss and s.grad().tolist() == grad.tolist()
+    s.step()
+    assert s.theta().tolist() == (np.array([1.0, -2.0]) - 1.0 * grad).tolist()
+    with pytest.raises(ValueError, match="θ needs 2 numbers"):
+        s.edit(np.array([1.0, 2.0, 3.0]))
+
+
+def test_replaying_the_events_gives_the_same_bits():
+    s = Session(SMALL_X, SMALL_Y, Config(optimizer="adam", lr=0.1))
+    s.step(7)
+    s.set_lr(0.05)
+    s.step(4)
+    s.back(2)
+    s.edit(np.array([0.3, -0.1, 0.2]))
+    s.step(6)
+    s.set_lr(0.2)
+    s.step(3)
+    s.back(1)
+    assert [(e.kind, e.step) for e in s.events] == [("lr", 7), ("edit", 9), ("lr", 15)]
+    again = Session(SMALL_X, SMALL_Y, Config(optimizer="adam", lr=0.1))
+    again.replay(s.events, s.t)
+    assert again.t == s.t and again.last == s.t
+    for t in range(s.t + 1):
+        assert again.theta(t).tobytes() == s.theta(t).tobytes()
+        assert again.history.state[t].tobytes() == s.history.state[t].tobytes()
+        assert again.lr(t) == s.lr(t)
+
+
+def test_a_change_at_an_earlier_step_drops_the_later_events():
+    s = plateau()
+    s.step(10)
+    s.set_lr(2.0)
+    s.back(5)
+    s.set_lr(3.0)
+    assert [(e.step, e.values) for e in s.events] == [(5, (3.0,))]
+    s.reset()
+    assert s.events == []

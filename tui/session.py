@@ -81,6 +81,15 @@ class History:
 
 
 @dataclass(frozen=True)
+class Event:
+    """A change made by hand at a step: a new η ("lr") or new θ ("edit")."""
+
+    kind: str
+    step: int
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything that fixes a run besides the data."""
 
@@ -142,6 +151,7 @@ class Session:
         self.history.truncate(0)
         self.history.append(self.theta0, loss, grad, state, self.config.lr)
         self.t = 0
+        self.events: list[Event] = []
 
     def step(self, k: int = 1) -> int:
         """Up to k updates forward; stops at a divergence. Returns how many were made."""
@@ -170,8 +180,35 @@ class Session:
         """η for the updates from the current step on; the later history is dropped."""
         if lr == self.history.lr[self.t]:
             return
-        self.history.truncate(self.t + 1)
+        self._rewrite_from_here(Event("lr", self.t, (lr,)))
         self.history.lr[self.t] = lr
+
+    def edit(self, theta: np.ndarray) -> None:
+        """Set θ_t, as a debugger sets a variable: the loss and gradient at t are computed
+        again, the optimizer state is kept, and the later history is dropped."""
+        theta = np.array(theta, dtype=np.float64)
+        if theta.shape != (self.d + 1,):
+            raise ValueError(f"θ needs {self.d + 1} numbers (w and b), not {theta.size}")
+        t = self.t
+        self._rewrite_from_here(Event("edit", t, tuple(theta.tolist())))
+        h = self.history
+        loss, grad = self.objective.evaluate(theta, self.schedule.rows(t))
+        h.theta[t], h.loss[t], h.grad[t] = theta, loss, grad
+
+    def _rewrite_from_here(self, event: Event) -> None:
+        self.history.truncate(self.t + 1)
+        self.events = [e for e in self.events if e.step <= self.t] + [event]
+
+    def replay(self, events: list[Event], t: int) -> None:
+        """From step 0, apply `events` (η changes and edits, in order) and go to step t."""
+        self.reset()
+        for event in events:
+            self.goto(event.step)
+            if event.kind == "lr":
+                self.set_lr(event.values[0])
+            else:
+                self.edit(np.array(event.values))
+        self.goto(t)
 
     def _compute(self, target: int) -> None:
         """Compute states up to `target`, or up to the first non-finite one."""
