@@ -1,0 +1,148 @@
+"""Writing files safely: a whole new file or the old one, never half of each.
+
+`write_atomic` writes to a temporary file next to the target, flushes it to the disk and
+renames it over the target in one step (`os.replace`), so a crash, a full disk or Ctrl-C in
+the middle leaves the old file as it was. Problems with the path are :class:`FileError`, with
+a one-line message that names the path.
+
+This module does not import textual, so it can be used (and tested) on its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+__all__ = ["FileError", "exists_needs_confirm", "write_atomic"]
+
+DEFAULT_MODE = 0o644
+"""Permission bits of a new file, before the umask."""
+
+_REASONS = {
+    errno.ENOENT: "no such directory",
+    errno.ENOTDIR: "a part of the path is not a directory",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "read-only file system",
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EISDIR: "is a directory",
+    errno.ENAMETOOLONG: "the file name is too long",
+}
+
+
+class FileError(ValueError):
+    """A file that cannot be written (or read): the message names the path and the problem."""
+
+
+def _expand(path: str | os.PathLike[str]) -> str:
+    return os.path.expanduser(os.fspath(path))
+
+
+def exists_needs_confirm(path: str | os.PathLike[str]) -> bool:
+    """True when `path` names an existing file, which saving would replace: ask first."""
+    return os.path.isfile(_expand(path))
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux)."""
+    with (
+        contextlib.suppress(OSError, ValueError),
+        open("/proc/self/status", "rb") as f,
+    ):
+        for line in f:
+            if line.startswith(b"Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _reason(error: OSError) -> str:
+    return _REASONS.get(error.errno or 0) or (error.strerror or str(error)).lower()
+
+
+def _check_target(label: str, text: str) -> str:
+    """The file to write (a symlink's target, so the link stays); FileError for a bad path."""
+    if not text:
+        raise FileError("no file name given")
+    if text.endswith(os.sep) or os.path.isdir(text):
+        raise FileError(f"{label}: is a directory; give a file name")
+    target = os.path.realpath(text) if os.path.islink(text) else text
+    parent = os.path.dirname(os.path.abspath(target))
+    if not os.path.exists(parent):
+        raise FileError(f"{label}: cannot write: the directory {parent} does not exist")
+    if not os.path.isdir(parent):
+        raise FileError(f"{label}: cannot write: {parent} is not a directory")
+    if os.path.exists(target) and not os.access(target, os.W_OK):
+        raise FileError(f"{label}: cannot write: permission denied (the file is read-only)")
+    return target
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write `text` (UTF-8) to `path` all at once; returns the absolute path written.
+
+    The text goes to a temporary file in the same directory, is flushed to the disk, and
+    replaces the target with `os.replace`. On any failure, KeyboardInterrupt included, the
+    temporary file is removed and the old file is left as it was. An existing file keeps its
+    permission bits (and, where allowed, its owner); a new one gets 0o644 minus the umask.
+    A symlink is followed: the file it points to is replaced. `~` means the home directory.
+
+    Raises :class:`FileError` for a path that cannot be written: a missing directory, a
+    directory given as the path, permission denied, a read-only file system, a full disk.
+    """
+    text_path = _expand(path)
+    label = text_path or repr(os.fspath(path))
+    target = _check_target(label, text_path)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise FileError(
+            f"{label}: cannot write: the text is not valid Unicode ({e.reason})"
+        ) from None
+    try:
+        old = os.stat(target)
+    except OSError:
+        old = None
+    mode = stat.S_IMODE(old.st_mode) & 0o777 if old else DEFAULT_MODE & ~_umask()
+    directory = os.path.dirname(os.path.abspath(target))
+    name = os.path.basename(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name[:100]}.", suffix=".tmp", dir=directory)
+    except OSError as e:
+        raise FileError(f"{label}: cannot write: {_reason(e)}") from None
+    try:
+        try:
+            os.fchmod(fd, mode)
+            if old is not None and (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+                with contextlib.suppress(OSError):
+                    os.fchown(fd, old.st_uid, old.st_gid)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(error, OSError):
+            raise FileError(f"{label}: cannot write: {_reason(error)}") from None
+        raise
+    _sync_directory(directory)
+    return Path(os.path.abspath(text_path))
+
+
+def _sync_directory(directory: str) -> None:
+    """Make the rename itself durable (best effort: not every system can sync a directory)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
