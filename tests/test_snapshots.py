@@ -27,11 +27,15 @@ def test_seed_after_three_steps(snap_compare):
 
 
 def test_fit_plot(snap_compare):
-    assert snap_compare(make_app("hours"), terminal_size=SIZE, run_before=keys("g", *"40", "enter", "t"))
+    assert snap_compare(
+        make_app("hours"), terminal_size=SIZE, run_before=keys("g", *"40", "enter", "t")
+    )
 
 
 def test_surface_plot(snap_compare):
-    assert snap_compare(make_app("plateau"), terminal_size=SIZE, run_before=keys("g", *"120", "enter", "t", "t"))
+    assert snap_compare(
+        make_app("plateau"), terminal_size=SIZE, run_before=keys("g", *"120", "enter", "t", "t")
+    )
 
 
 def test_minibatch_marks_the_batch(snap_compare):

@@ -32,8 +32,8 @@ MIN_WIDTH, MIN_HEIGHT = 60, 16
 FRAME = 0.045
 """Seconds of engine work between two screen refreshes while a run goes on (≥ 20 per second)."""
 
-PLOT_INTERVAL = 0.2
-"""The plot, the costliest panel, redraws at most this often."""
+PLOT_INTERVAL = 0.5
+"""While a run goes on, the plot (the costliest panel) redraws at most this often."""
 
 BORDER_TITLES = {
     "#state": "state at step t",
@@ -65,6 +65,14 @@ class GdstepApp(App[None]):
         Binding("t", "cycle_plot", "Plot", id="plot", tooltip="Loss curve, fit, loss surface"),
         Binding("l", "toggle_log", "Log", id="log", tooltip="Log scale on the loss plot"),
         Binding("question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("up", "table('scroll_rows(-1)')", "Row up", show=False),
+        Binding("down", "table('scroll_rows(1)')", "Row down", show=False),
+        Binding("pageup", "table('page_rows(-1)')", "Page up", show=False),
+        Binding("pagedown", "table('page_rows(1)')", "Page down", show=False),
+        Binding("home", "table('first_row')", "First row", show=False),
+        Binding("end", "table('last_row')", "Last row", show=False),
+        Binding("shift+left", "table('scroll_columns(-1)')", "Columns left", show=False),
+        Binding("shift+right", "table('scroll_columns(1)')", "Columns right", show=False),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -83,6 +91,7 @@ class GdstepApp(App[None]):
         self.taylor_panel = TaylorPanel(id="taylor")
         self.plot_panel = PlotPanel(id="plot")
         self.point_table = PointTable(id="table")
+        self.point_table.can_focus = False  # keys go straight to the app, which scrolls it
         self.update_panel = UpdatePanel(id="update")
 
     # ---- layout -----------------------------------------------------------------------------
@@ -134,7 +143,7 @@ class GdstepApp(App[None]):
 
     def _show_plot(self, force: bool = False) -> None:
         wait = PLOT_INTERVAL - (time.monotonic() - self._last_plot)
-        if force or wait <= 0:
+        if force or wait <= 0 or not self.running:
             self._last_plot = time.monotonic()
             self.plot_panel.show(self.session, self.dataset)
         elif self._plot_timer is None:
@@ -275,6 +284,10 @@ class GdstepApp(App[None]):
 
     def action_toggle_log(self) -> None:
         self.plot_panel.toggle_log()
+
+    async def action_table(self, action: str) -> None:
+        """Scroll the per-point table from anywhere (it never needs the focus)."""
+        await self.point_table.run_action(action)
 
     def action_help(self) -> None:
         from tui.screens.help_screen import HelpScreen

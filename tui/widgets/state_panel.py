@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
@@ -11,6 +10,7 @@ from tui.diagnostics import Diagnostics
 from tui.format import count, exact, num
 from tui.model import loss_formula
 from tui.session import Session
+from tui.widgets.text_grid import text_grid
 
 MAX_WEIGHTS = 6
 """Beyond this many features, w is summarised instead of listed."""
@@ -21,32 +21,32 @@ class StatePanel(Static):
 
     def show(self, session: Session, dataset: Dataset, diagnostics: Diagnostics | None) -> None:
         config = session.config
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column()
+        grid: list[tuple[str, Text | str]] = []
         title = Text.assemble(
             (dataset.name, "bold"),
             f"  {count(session.n, 'point')} × {count(session.d, 'feature')}",
             f"  ·  {config.loss} · {config.reduction} · {config.optimizer}",
         )
-        grid.add_row("data", title)
+        grid.append(("data", title))
         status = Text(f"{session.t:,}")
         if session.t < session.last:
             status.append(f"   (history to {session.last:,})", "dim")
-        grid.add_row("step t", status)
+        grid.append(("step t", status))
         for name, value in weights(session):
-            grid.add_row(name, Text(exact(value), "cyan"))
+            grid.append((name, Text(exact(value), "cyan")))
         if session.d > MAX_WEIGHTS:
-            grid.add_row("…", Text(f"{session.d - MAX_WEIGHTS} more weights (gdstep trace)", "dim"))
-        grid.add_row("b", Text(exact(session.b()), "cyan"))
-        grid.add_row("η", Text(exact(session.lr()), "yellow"))
+            grid.append(
+                ("…", Text(f"{session.d - MAX_WEIGHTS} more weights (gdstep trace)", "dim"))
+            )
+        grid.append(("b", Text(exact(session.b()), "cyan")))
+        grid.append(("η", Text(exact(session.lr()), "yellow")))
         loss = Text(exact(session.loss()), "green bold")
         loss.append(f"   {loss_formula(config.loss, config.reduction)}", "dim")
-        grid.add_row("L", loss)
+        grid.append(("L", loss))
         norm = "…" if diagnostics is None else num(diagnostics.at_t.grad_norm, 6)
-        grid.add_row("‖∇L‖", norm)
-        grid.add_row("rule", Text(session.optimizer.formula, "magenta"))
-        self.update(grid)
+        grid.append(("‖∇L‖", norm))
+        grid.append(("rule", Text(session.optimizer.formula, "magenta")))
+        self.update(text_grid(grid))
 
 
 def weights(session: Session) -> list[tuple[str, float]]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import math
 
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from tui.diagnostics import Diagnostics
 from tui.format import num
 from tui.session import Session
+from tui.widgets.text_grid import text_grid
 
 
 class TaylorPanel(Static):
@@ -21,31 +21,28 @@ class TaylorPanel(Static):
         if diagnostics is None:
             self.update(Text("computing ∇L and H …", "dim"))
             return
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column(justify="right")
-        grid.add_column(style="dim")
+        grid: list[tuple[Text | str, ...]] = []
         last = diagnostics.last_update
         if last is None:
-            grid.add_row("last update", "—", "none yet: press n")
+            grid.append(("last update", "—", "none yet: press n"))
         else:
-            grid.add_row("ΔL₁", num(last.dl1), "∇Lᵀ·Δθ  (first order)")
-            grid.add_row("ΔL₂", num(last.dl2), "ΔL₁ + ½·ΔθᵀHΔθ  (second order)")
+            grid.append(("ΔL₁", num(last.dl1), "∇Lᵀ·Δθ  (first order)"))
+            grid.append(("ΔL₂", num(last.dl2), "ΔL₁ + ½·ΔθᵀHΔθ  (second order)"))
             went = Text(num(last.dl), "red bold" if last.went_up else "green")
             verdict = (
                 Text("the loss went UP: the step overshot", "red bold")
                 if last.went_up
                 else Text("actual L(θ_t) − L(θ_t−1)")
             )
-            grid.add_row("ΔL", went, verdict)
+            grid.append(("ΔL", went, verdict))
             if math.isnan(last.cos_beta):
-                grid.add_row("cos β", "—", "no angle: Δθ or ∇L is 0")
+                grid.append(("cos β", "—", "no angle: Δθ or ∇L is 0"))
             else:
-                grid.add_row("cos β", num(last.cos_beta, 4), "angle of Δθ to ∇L (−1: downhill)")
+                grid.append(("cos β", num(last.cos_beta, 4), "angle of Δθ to ∇L (−1: downhill)"))
         at_t = diagnostics.at_t
-        grid.add_row("λ_max(H)", num(at_t.lambda_max), "largest curvature at θ_t")
-        grid.add_row("hint", *hint(session.lr(), at_t.lr_limit))
-        self.update(grid)
+        grid.append(("λ_max(H)", num(at_t.lambda_max), "largest curvature at θ_t"))
+        grid.append(("hint", *hint(session.lr(), at_t.lr_limit)))
+        self.update(text_grid(grid, justify=("left", "right"), styles=("bold", "", "dim")))
 
 
 def hint(lr: float, lr_limit: float) -> tuple[Text, Text]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from tui.format import exact, num
 from tui.session import Session
 from tui.widgets.state_panel import MAX_WEIGHTS
+from tui.widgets.text_grid import text_grid
 
 
 class UpdatePanel(Static):
@@ -25,14 +25,12 @@ class UpdatePanel(Static):
         reduce = f"(1/{size:,}) Σ" if session.config.reduction == "mean" else "Σ"
         plain = session.optimizer.state_rows == 0  # θ ← θ − η·g, written out
         lr = session.lr()
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(style="bold")
-        grid.add_column()
+        grid: list[tuple[str, Text]] = []
         for j in shown:
             name = names[j]
             term = Text(f"Δ{name} = {reduce} Δ{name}_i = ", "dim")
             term.append(num(grad[j], 8), "yellow")
-            grid.add_row("Σ" if j == shown[0] else "", term)
+            grid.append(("Σ" if j == shown[0] else "", term))
         for j in shown:
             name = names[j]
             if plain:
@@ -43,5 +41,5 @@ class UpdatePanel(Static):
             else:
                 line = Text(f"{name} ← {num(theta[j], 10)} → ")
             line.append(exact(next_theta[j]), "cyan")
-            grid.add_row("next" if j == shown[0] else "", line)
-        self.update(grid)
+            grid.append(("next" if j == shown[0] else "", line))
+        self.update(text_grid(grid, gap=1))
