@@ -243,3 +243,33 @@ def test_a_closed_pipe_is_quiet():
     )
     assert proc.stdout.splitlines()[0] == "step,w,b,loss,dw,db"
     assert proc.stderr == ""
+
+
+# ---- breakpoints and watches ---------------------------------------------------------------
+
+
+def test_break_stops_at_the_first_step_where_it_holds():
+    result = gdstep("trace", "hours", "--break", "loss < 0.41", "--steps", "5000")
+    assert result.returncode == 0, result.stderr
+    _, table = rows(result.stdout)
+    losses = table[:, 3]
+    assert losses[-1] < 0.41 and (losses[1:-1] >= 0.41).all()
+    assert int(table[-1, 0]) == len(table) - 1
+    assert f"stopped at step {len(table) - 1}: breakpoint 'loss < 0.41' holds" in result.stderr
+
+
+def test_watches_add_one_column_each():
+    result = gdstep("trace", "plateau", "--steps", "4", "--watch", "dloss", "--watch", "dloss < 0")
+    header, *lines = result.stdout.splitlines()
+    assert header == "step,w,b,loss,dw,db,dloss,dloss < 0"
+    cells = [line.split(",") for line in lines]
+    assert cells[0][6] == "nan" and cells[0][7] == "false"
+    for before, after in zip(cells, cells[1:], strict=False):
+        assert float(after[6]) == float(after[3]) - float(before[3])
+        assert after[7] == "true"
+
+
+def test_a_bad_expression_points_at_the_problem():
+    result = gdstep("trace", "seed", "--break", "__import__('os').system('echo hi')")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "is not allowed at column 1" in result.stderr and "hi\n" not in result.stdout

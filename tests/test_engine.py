@@ -474,3 +474,16 @@ def test_a_change_at_an_earlier_step_drops_the_later_events():
     assert [(e.step, e.values) for e in s.events] == [(5, (3.0,))]
     s.reset()
     assert s.events == []
+
+
+def test_partial_gradients_add_up_to_the_batch_gradient():
+    s = Session(BIG_X, BIG_Y, Config(optimizer="minibatch", batch_size=32, shuffle=True))
+    s.step(3)
+    rows = s.batch_rows()
+    assert len(rows) == 32 and np.array_equal(rows, s.batch())
+    points = s.points(rows)
+    by_hand = np.append(points.grad_w[:5].sum(axis=0), points.grad_b[:5].sum())
+    np.testing.assert_array_equal(s.partial_gradient(5), by_hand)
+    np.testing.assert_allclose(s.partial_gradient(32) / 32, s.grad(), rtol=1e-12)
+    full = plateau()
+    np.testing.assert_allclose(full.partial_gradient(2), full.grad(), rtol=1e-12)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from tui import data
 from tui.config import ConfigError, make_config, parse_int, target_warning
 from tui.data import DataError, Dataset
+from tui.expressions import Expression, ExpressionError, parse
+from tui.files import FileError
 from tui.optimizers import OPTIMIZERS
 from tui.session import Config, Session
 
@@ -44,6 +46,22 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--batch-size", metavar="K", help="points per update (minibatch, momentum, …)")
     g.add_argument("--shuffle", action="store_true", help="a fresh order of points each epoch")
     g.add_argument("--seed", metavar="S", help="seed of the shuffle (default 0)")
+    g.add_argument(
+        "--break",
+        dest="breaks",
+        metavar="EXPR",
+        action="append",
+        default=[],
+        help="stop at the first step where EXPR holds, e.g. 'loss < 1e-3' (repeatable)",
+    )
+    g.add_argument(
+        "--watch",
+        dest="watches",
+        metavar="EXPR",
+        action="append",
+        default=[],
+        help="show EXPR at every step, e.g. 'dloss' (repeatable)",
+    )
     d = parser.add_argument_group("data")
     d.add_argument("--target", metavar="NAME", help="the target column (default: the last)")
     d.add_argument(
@@ -65,6 +83,7 @@ def app_parser() -> Parser:
     )
     parser.add_argument("data", nargs="?", default="seed", metavar="DATA")
     add_run_options(parser)
+    parser.add_argument("--session", metavar="FILE", help="reopen a session saved with S")
     parser.add_argument(
         "--max-steps",
         metavar="N",
@@ -93,6 +112,8 @@ class Run:
     dataset: Dataset
     config: Config
     steps: int
+    breakpoints: list[Expression]
+    watches: list[Expression]
 
 
 def prepare(args: argparse.Namespace) -> Run:
@@ -113,7 +134,9 @@ def prepare(args: argparse.Namespace) -> Run:
         note(f"standardized {dataset.d} feature(s) of {dataset.name} to mean 0, std 1")
     if config.loss == "mse" and (warning := target_warning(dataset)):
         note(warning)
-    return Run(dataset, config, steps)
+    breakpoints = [parse(text, dataset.d) for text in args.breaks]
+    watches = [parse(text, dataset.d) for text in args.watches]
+    return Run(dataset, config, steps, breakpoints, watches)
 
 
 def note(message: str) -> None:
@@ -127,12 +150,22 @@ def trace_main(argv: Sequence[str]) -> int:
     every = parse_int(args.every, "every", 1)
     run = prepare(args)
     session = Session(run.dataset.x, run.dataset.y, run.config)
-    last = trace.write(session, run.steps, sys.stdout, every=every, fmt=args.format)
+    stop = trace.write(
+        session,
+        run.steps,
+        sys.stdout,
+        every=every,
+        fmt=args.format,
+        breakpoints=run.breakpoints,
+        watches=run.watches,
+    )
     sys.stdout.flush()
-    if session.diverged:
+    if stop.breakpoint is not None:
+        note(f"stopped at step {stop.step}: breakpoint '{stop.breakpoint.text}' holds")
+    elif session.diverged and stop.step == session.last:
         note(
-            f"diverged at step {last} with η = {session.lr(last - 1)!r}: the loss or θ is no "
-            "longer finite; try a smaller --lr"
+            f"diverged at step {stop.step} with η = {session.lr(stop.step - 1)!r}: the loss or "
+            "θ is no longer finite; try a smaller --lr"
         )
         return EXIT_DIVERGED
     return 0
@@ -183,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         return dispatch(argv)
-    except (UsageError, DataError, ConfigError) as error:
+    except (UsageError, DataError, ConfigError, ExpressionError, FileError) as error:
         print(f"gdstep: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

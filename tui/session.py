@@ -310,6 +310,19 @@ class Session:
             theta, _ = self.optimizer.rule(h.theta[t], h.grad[t], tuple(h.state[t]), self.lr(), t)
         return theta
 
+    def batch_rows(self, t: int | None = None) -> np.ndarray:
+        """The row numbers of the batch update t uses, in the order it sums them."""
+        rows = self.batch(t)
+        if rows is None or isinstance(rows, slice):
+            return np.arange(*(rows or slice(None)).indices(self.n))
+        return np.asarray(rows)
+
+    def partial_gradient(self, k: int) -> np.ndarray:
+        """Σ [Δw_i; Δb_i] over the first k points of the current batch, not yet reduced:
+        the running sums of "iterate over the data, accumulate, then update"."""
+        points = self.points(self.batch_rows()[:k])
+        return np.append(points.grad_w.sum(axis=0), points.grad_b.sum())
+
     def points(self, rows: Rows = None, t: int | None = None) -> Points:
         """x_i, y_i, ŷ_i, r_i, ℓ_i, Δw_i, Δb_i at θ_t for `rows` (computed only for those)."""
         return self.objective.points(self.theta(t), rows)

@@ -29,21 +29,21 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from tui import data
+from tui import data, trace
 from tui.config import ConfigError, check_targets
 from tui.data import DataError, Dataset
+from tui.expressions import Expression
 from tui.files import FileError, write_atomic
 from tui.model import LOSSES, REDUCTIONS
 from tui.optimizers import OPTIMIZERS
 from tui.session import Config, Event, Session
-from tui.trace import columns, row
 
 __all__ = [
     "FORMAT",
@@ -87,11 +87,11 @@ class SavedSession:
 # --------------------------------------------------------------------------- export
 
 
-def export_csv(session: Session, path: str | os.PathLike[str]) -> Path:
+def export_csv(
+    session: Session, path: str | os.PathLike[str], watches: Sequence[Expression] = ()
+) -> Path:
     """Write states 0 … session.t as the CSV `gdstep trace` prints (atomically)."""
-    lines = [",".join(columns(session.d))]
-    lines += [",".join(map(repr, row(session, t))) for t in range(session.t + 1)]
-    return write_atomic(path, "\n".join(lines) + "\n")
+    return write_atomic(path, "".join(trace.lines(session, session.t, watches=list(watches))))
 
 
 # --------------------------------------------------------------------------- save

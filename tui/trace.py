@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TextIO
 
+from tui.expressions import Expression, evaluate_at, first_hit
 from tui.session import Session
-
-CHUNK_STEPS = 4096
-"""Updates computed between two writes."""
 
 
 def columns(d: int) -> list[str]:
@@ -26,34 +25,64 @@ def row(session: Session, t: int) -> list[float | int]:
     return [t, *theta, session.loss(t), *grad]
 
 
-def states(session: Session, steps: int, every: int = 1) -> Iterator[int]:
-    """Step the session up to `steps` updates, yielding the steps to print: the multiples of
-    `every` and the last one (which is a divergence if the run stopped early)."""
+@dataclass(frozen=True)
+class Stop:
+    """Where a trace ended: its last step, and the breakpoint that stopped it, if one did."""
+
+    step: int
+    breakpoint: Expression | None
+
+
+def run(session: Session, steps: int, breakpoints: list[Expression]) -> Stop:
+    """From step 0, up to `steps` updates, stopping at a divergence or at the first step
+    (after an update) where a breakpoint holds."""
     session.reset()
-    done = 0
-    while True:
-        last = session.t
-        for t in range(done, last + 1):
-            if t % every == 0 or (t == last and (last == steps or session.diverged)):
-                yield t
-        done = last + 1
-        if last >= steps or session.diverged:
-            return
-        session.step(min(CHUNK_STEPS, steps - last))
+    hit = first_hit(session, breakpoints, 0, steps)
+    return Stop(session.t, None if hit is None else hit[1])
 
 
-def write(session: Session, steps: int, out: TextIO, every: int = 1, fmt: str = "csv") -> int:
-    """Write the trace; returns the step count reached."""
-    names = columns(session.d)
+def write(
+    session: Session,
+    steps: int,
+    out: TextIO,
+    every: int = 1,
+    fmt: str = "csv",
+    breakpoints: list[Expression] = (),
+    watches: list[Expression] = (),
+) -> Stop:
+    """Run, then write the rows of the states 0 … stop (see `rows`)."""
+    stop = run(session, steps, list(breakpoints))
+    out.writelines(lines(session, stop.step, every, fmt, list(watches)))
+    return stop
+
+
+def lines(
+    session: Session, last: int, every: int = 1, fmt: str = "csv", watches: list[Expression] = ()
+) -> Iterator[str]:
+    """The trace's text of the states 0 … last: the rows whose step is a multiple of `every`,
+    and the last one; one more column per watch, named by its expression."""
+    names = columns(session.d) + [w.text for w in watches]
     if fmt == "csv":
-        out.write(",".join(names) + "\n")
-    last = 0
-    for t in states(session, steps, every):
-        values = row(session, t)
+        yield ",".join(names) + "\n"
+    for t in range(last + 1):
+        if t % every and t != last:
+            continue
+        values = row(session, t) + (evaluate_at(session, t, watches) if watches else [])
         if fmt == "csv":
-            out.write(",".join(map(repr, values)) + "\n")
+            yield ",".join(map(_text, values)) + "\n"
         else:
-            finite = [v if math.isfinite(v) else None for v in values]
-            out.write(json.dumps(dict(zip(names, finite, strict=True))) + "\n")
-        last = t
-    return last
+            yield json.dumps(dict(zip(names, map(_json, values), strict=True))) + "\n"
+
+
+def _text(value: float | int | bool) -> str:
+    """A CSV cell: floats as repr (the exact double), booleans as true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _json(value: float | int | bool) -> float | int | bool | None:
+    """JSON has no nan or inf: those become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
