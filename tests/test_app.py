@@ -162,7 +162,16 @@ async def test_continue_runs_hours_to_convergence():
         assert not app.running and s.converged
         assert s.w()[0] == pytest.approx(1.5046, abs=1e-4)
         assert s.b() == pytest.approx(-4.0777, abs=1e-4)
-        assert any("Converged" in n.message for n in app._notifications)
+        # It stops at the first step whose update left θ unchanged, whatever the chunking.
+        thetas = expected_session("hours", s.t + 10).thetas()
+        first = next(t for t in range(1, len(thetas)) if (thetas[t] == thetas[t - 1]).all())
+        assert s.t == first
+        note = next(n for n in app._notifications if n.title == "Converged")
+        assert f"from step {first:,}" in note.message
+        # Pressing c again does not move past it.
+        await pilot.press("c")
+        await settle(pilot)
+        assert s.t == first
 
 
 async def test_divergence_stops_the_run_and_b_steps_out():
@@ -235,10 +244,14 @@ async def test_tiny_window_then_larger_again():
         await pilot.resize_terminal(40, 12)
         await settle(pilot)
         assert app.screen.has_class("-too-small")
-        await pilot.press("n")
+        await pilot.press("n", "c")  # nothing happens that the user cannot see
+        await settle(pilot)
+        assert app.session.t == 0 and not app.running
         await pilot.resize_terminal(120, 40)
         await settle(pilot)
         assert not app.screen.has_class("-too-small")
+        await pilot.press("n")
+        await settle(pilot)
         assert app.session.t == 1
         assert exact(app.session.w()[0]) in text(app.query_one(StatePanel))
 

@@ -8,14 +8,18 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tui import data
 from tui.config import ConfigError, make_config, parse_int, target_warning
 from tui.data import DataError, Dataset
-from tui.expressions import Expression, ExpressionError, parse
+from tui.expressions import Breakpoint, Expression, ExpressionError, parse
 from tui.files import FileError
 from tui.optimizers import OPTIMIZERS
 from tui.session import Config, Session
+
+if TYPE_CHECKING:
+    from tui.app import GdstepApp
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -184,11 +188,41 @@ def samples_main(argv: Sequence[str]) -> int:
 def app_main(argv: Sequence[str]) -> int:
     args = app_parser().parse_args(argv)
     max_steps = parse_int(args.max_steps, "max_steps", 1)
-    run = prepare(args)
-    from tui.app import GdstepApp
-
-    GdstepApp(run.dataset, run.config, max_steps=max_steps).run()
+    app = reopen(args.session, max_steps) if args.session else new_app(args, max_steps)
+    app.run()
     return 0
+
+
+def new_app(args: argparse.Namespace, max_steps: int) -> GdstepApp:
+    from tui.app import GdstepApp, Source
+
+    run = prepare(args)
+    return GdstepApp(
+        run.dataset,
+        run.config,
+        max_steps,
+        source=Source(args.data, args.target, args.standardize),
+        breakpoints=[Breakpoint(e) for e in run.breakpoints],
+        watches=run.watches,
+    )
+
+
+def reopen(path: str, max_steps: int) -> GdstepApp:
+    """The app on a saved session, at its step, with its breakpoints and watches."""
+    from tui import sessionfile
+    from tui.app import GdstepApp, Source
+
+    saved = sessionfile.load(path)
+    dataset, session = sessionfile.restore(saved, max_steps)
+    return GdstepApp(
+        dataset,
+        session.config,
+        max_steps,
+        session=session,
+        source=Source(saved.data, saved.target, saved.standardize),
+        breakpoints=[Breakpoint(parse(text, dataset.d), on) for text, on in saved.breakpoints],
+        watches=[parse(text, dataset.d) for text in saved.watches],
+    )
 
 
 def join_negative_values(argv: Sequence[str]) -> list[str]:

@@ -5,19 +5,23 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+import numpy as np
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static
 
-from tui import data
+from tui import data, sessionfile
 from tui.config import ConfigError, make_config
 from tui.data import DataError, Dataset
 from tui.diagnostics import Diagnostics, curvature, diagnose
+from tui.expressions import Breakpoint, Expression, ExpressionError, first_hit, parse
+from tui.files import FileError
 from tui.format import num
 from tui.session import Config, Session
 from tui.widgets.plot_panel import PlotPanel
@@ -25,6 +29,7 @@ from tui.widgets.point_table import PointTable
 from tui.widgets.state_panel import StatePanel
 from tui.widgets.taylor_panel import TaylorPanel
 from tui.widgets.update_panel import UpdatePanel
+from tui.widgets.watch_panel import WatchPanel
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 """Below this terminal size the app asks for a larger window instead of drawing its panels."""
@@ -41,10 +46,29 @@ BORDER_TITLES = {
     "#plot": "plot (t: cycle, l: log)",
     "#table": "points: ŷ = σ(w·x + b), r = ŷ − y, Δw_i, Δb_i",
     "#update": "the batch gradient and the coming update",
+    "#watches": "watches (W)",
 }
 
 BACKGROUND_DIAGNOSTICS = 200_000
 """From this many numbers in the data (N·d), ∇L and H are computed off the UI thread."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the data came from, as a saved session names it."""
+
+    spec: str
+    target: str | None = None
+    standardize: bool = False
+
+
+def _fits(expression: Expression, d: int) -> bool:
+    """Whether an expression still parses for data with d features."""
+    try:
+        parse(expression.text, d)
+    except ExpressionError:
+        return False
+    return True
 
 
 class GdstepApp(App[None]):
@@ -55,16 +79,90 @@ class GdstepApp(App[None]):
     BINDINGS = [
         Binding("n,right", "step", "Step", id="step", tooltip="One update: θ ← θ − η·g"),
         Binding("b,left", "back", "Back", id="back", tooltip="One update back (exact)"),
+        Binding(
+            "s",
+            "step_into",
+            "Step into",
+            id="step_into",
+            tooltip="Walk through the update one point at a time",
+        ),
         Binding("g", "goto", "Go to", id="goto", tooltip="Go to step t: runs forward or rewinds"),
-        Binding("c", "run", "Continue", id="run", tooltip="Run updates until c again"),
-        Binding("plus", "scale_lr(2)", "η×2", id="lr_up", key_display="+"),
-        Binding("minus", "scale_lr(0.5)", "η÷2", id="lr_down", key_display="-"),
-        Binding("e", "set_lr", "Set η", id="set_lr", tooltip="Type η exactly"),
+        Binding(
+            "c",
+            "run",
+            "Continue",
+            id="run",
+            tooltip="Run until c again, a breakpoint, convergence or a divergence",
+        ),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            id="help",
+            key_display="?",
+            tooltip="Every key and what it does",
+        ),
+        Binding(
+            "plus",
+            "scale_lr(2)",
+            "η×2",
+            id="lr_up",
+            key_display="+",
+            tooltip="Double the learning rate from this step on",
+        ),
+        Binding(
+            "minus",
+            "scale_lr(0.5)",
+            "η÷2",
+            id="lr_down",
+            key_display="-",
+            tooltip="Halve the learning rate from this step on",
+        ),
+        Binding("e", "set_lr", "Set η", id="set_lr", tooltip="Type the learning rate exactly"),
         Binding("r", "reset", "Reset", id="reset", tooltip="Back to step 0, starting w, b, η"),
         Binding("o", "open", "Open", id="open", tooltip="Open a sample or a CSV file"),
         Binding("t", "cycle_plot", "Plot", id="plot", tooltip="Loss curve, fit, loss surface"),
         Binding("l", "toggle_log", "Log", id="log", tooltip="Log scale on the loss plot"),
-        Binding("question_mark", "help", "Help", id="help", key_display="?"),
+        Binding(
+            "B",
+            "breakpoints",
+            "Breakpoints",
+            id="breakpoints",
+            show=False,
+            tooltip="Add, toggle and delete breakpoints (c and g stop where one holds)",
+        ),
+        Binding(
+            "W",
+            "watches",
+            "Watches",
+            id="watches",
+            show=False,
+            tooltip="Add and delete watched expressions",
+        ),
+        Binding(
+            "E",
+            "edit",
+            "Edit θ",
+            id="edit",
+            show=False,
+            tooltip="Set w, b at this step; the later history is dropped",
+        ),
+        Binding(
+            "x",
+            "export",
+            "Export CSV",
+            id="export",
+            show=False,
+            tooltip="Write the trace so far, as gdstep trace prints it",
+        ),
+        Binding(
+            "S",
+            "save",
+            "Save session",
+            id="save",
+            show=False,
+            tooltip="Save data, settings, η changes, edits, breakpoints, watches, step",
+        ),
         Binding("up", "table('scroll_rows(-1)')", "Row up", show=False),
         Binding("down", "table('scroll_rows(1)')", "Row down", show=False),
         Binding("pageup", "table('page_rows(-1)')", "Page up", show=False),
@@ -76,11 +174,26 @@ class GdstepApp(App[None]):
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, dataset: Dataset, config: Config, max_steps: int = 10_000_000) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        config: Config,
+        max_steps: int = 10_000_000,
+        *,
+        session: Session | None = None,
+        source: Source | None = None,
+        breakpoints: Iterable[Breakpoint] = (),
+        watches: Iterable[Expression] = (),
+    ) -> None:
         super().__init__()
         self.dataset = dataset
-        self.session = Session(dataset.x, dataset.y, config)
+        self.session = session or Session(dataset.x, dataset.y, config)
+        self.source = source or Source(dataset.name)
+        self.breakpoints = list(breakpoints)
+        self.watches = list(watches)
         self.max_steps = max_steps
+        self.into: tuple[Session, int, int] | None = None  # step into: session, step, points
+        self._hit: Expression | None = None  # the breakpoint that ended the last run
         self.running = False
         self._refresh_pending = False
         self._plot_wanted = False
@@ -89,6 +202,7 @@ class GdstepApp(App[None]):
         self._plot_timer = None
         self.state_panel = StatePanel(id="state")
         self.taylor_panel = TaylorPanel(id="taylor")
+        self.watch_panel = WatchPanel(id="watches")
         self.plot_panel = PlotPanel(id="plot")
         self.point_table = PointTable(id="table")
         self.point_table.can_focus = False  # keys go straight to the app, which scrolls it
@@ -97,11 +211,12 @@ class GdstepApp(App[None]):
     # ---- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="main"):
+        with VerticalScroll(id="main"):
             with Horizontal(id="top"):
                 with Vertical(id="info"):
                     yield self.state_panel
                     yield self.taylor_panel
+                    yield self.watch_panel
                 yield self.plot_panel
             yield self.point_table
             yield self.update_panel
@@ -122,6 +237,12 @@ class GdstepApp(App[None]):
         small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
         self.screen_stack[0].set_class(small, "-too-small")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In a window too small to show the panels, only quitting and help work."""
+        if self.screen_stack and self.screen_stack[0].has_class("-too-small"):
+            return action in ("quit", "help", "command_palette")
+        return True
+
     # ---- the view: every panel re-reads the session ------------------------------------------
     def refresh_views(self, plot: bool = False) -> None:
         """Redraw the panels once, however many calls come before the next frame."""
@@ -134,10 +255,13 @@ class GdstepApp(App[None]):
         self._refresh_pending = False
         session, dataset = self.session, self.dataset
         diagnostics = self.diagnostics()
+        into = self.points_stepped_into()
         self.state_panel.show(session, dataset, diagnostics)
         self.point_table.show(session, dataset)
-        self.update_panel.show(session)
+        self.point_table.highlight(None if into is None else int(session.batch_rows()[into - 1]))
+        self.update_panel.show(session, into)
         self.taylor_panel.show(session, diagnostics)
+        self.watch_panel.show(session, self.watches)
         self._show_plot(force=self._plot_wanted)
         self._plot_wanted = False
 
@@ -181,9 +305,37 @@ class GdstepApp(App[None]):
         if self.session.diverged and self.session.t == self.session.last:
             self.notify_divergence()
             return
+        if self.session.t >= self.max_steps:
+            self.notify(f"At the step limit, {self.max_steps:,} (--max-steps).", timeout=3)
+            return
         self.session.step()
         if self.session.diverged and self.session.t == self.session.last:
             self.notify_divergence()
+        self.refresh_views()
+
+    def points_stepped_into(self) -> int | None:
+        """How many points of the current update `s` has walked through (None: not stepping
+        into this update)."""
+        if self.into is None:
+            return None
+        session, t, k = self.into
+        if session is not self.session or t != session.t:
+            self.into = None
+            return None
+        return k
+
+    def action_step_into(self) -> None:
+        self.stop_run()
+        session = self.session
+        if session.diverged and session.t == session.last:
+            self.notify_divergence()
+            return
+        k = self.points_stepped_into() or 0
+        if k == len(session.batch_rows()):
+            self.into = None
+            self.action_step()
+            return
+        self.into = (session, session.t, k + 1)
         self.refresh_views()
 
     def action_back(self) -> None:
@@ -198,6 +350,8 @@ class GdstepApp(App[None]):
             if step is None:
                 return
             target = min(int(step), self.max_steps)
+            if target < step:
+                self.notify(f"Going to the step limit, {self.max_steps:,} (--max-steps).")
             if target <= self.session.last:
                 self.session.goto(target)
                 self.refresh_views(plot=True)
@@ -237,7 +391,8 @@ class GdstepApp(App[None]):
             )
             return
         self.session.set_lr(lr)
-        self.notify(f"η = {lr!r} from step {self.session.t} on", timeout=2)
+        self.clear_notifications()
+        self.notify(f"η = {lr!r} from step {self.session.t:,} on", timeout=2)
         self.refresh_views()
 
     def action_reset(self) -> None:
@@ -258,6 +413,7 @@ class GdstepApp(App[None]):
     @work(thread=True, exclusive=True, group="open")
     def open_dataset(self, spec: str) -> None:
         """Load off the UI thread; a bad file is a notification and the current data stays."""
+        spec = spec.strip().strip("'\"")
         try:
             dataset = data.load(spec)
             config, _ = make_config(dataset, {})
@@ -265,13 +421,22 @@ class GdstepApp(App[None]):
         except (DataError, ConfigError) as error:
             self.call_from_thread(self.notify, str(error), title="Cannot open", severity="error")
             return
-        self.call_from_thread(self._opened, dataset, session)
+        self.call_from_thread(self._opened, spec, dataset, session)
 
-    def _opened(self, dataset: Dataset, session: Session) -> None:
+    def _opened(self, spec: str, dataset: Dataset, session: Session) -> None:
         self.stop_run()
         self.dataset, self.session = dataset, session
+        self.source = Source(spec)
+        self.breakpoints = [b for b in self.breakpoints if _fits(b.expression, dataset.d)]
+        self.watches = [w for w in self.watches if _fits(w, dataset.d)]
         self.sub_title = dataset.name
-        self.notify(f"{dataset.name}: {dataset.description or 'opened'}", timeout=4)
+        c = session.config
+        self.notify(
+            f"{dataset.description or dataset.name}\nSettings: {c.loss} · {c.reduction} · "
+            f"{c.optimizer}, η = {c.lr!r} (the sample's, or the defaults)",
+            title=f"Opened {dataset.name}",
+            timeout=5,
+        )
         self.refresh_views(plot=True)
 
     def action_cycle_plot(self) -> None:
@@ -283,11 +448,92 @@ class GdstepApp(App[None]):
             )
 
     def action_toggle_log(self) -> None:
+        if self.plot_panel.mode != "loss":
+            self.plot_panel.mode = "loss"
         self.plot_panel.toggle_log()
 
     async def action_table(self, action: str) -> None:
         """Scroll the per-point table from anywhere (it never needs the focus)."""
         await self.point_table.run_action(action)
+
+    def action_breakpoints(self) -> None:
+        from tui.screens.breakpoints_dialog import BreakpointsDialog
+
+        def chosen(breakpoints: list[Breakpoint] | None) -> None:
+            if breakpoints is not None:
+                self.breakpoints = breakpoints
+
+        self.push_screen(BreakpointsDialog(self.breakpoints, self.session.d), chosen)
+
+    def action_watches(self) -> None:
+        from tui.screens.watches_dialog import WatchesDialog
+
+        def chosen(watches: list[Expression] | None) -> None:
+            if watches is not None:
+                self.watches = watches
+                self.refresh_views()
+
+        self.push_screen(WatchesDialog(self.watches, self.session.d), chosen)
+
+    def action_edit(self) -> None:
+        from tui.screens.edit_dialog import EditDialog
+
+        def chosen(theta: np.ndarray | None) -> None:
+            if theta is not None:
+                self.session.edit(theta)
+                self.notify(
+                    f"θ set at step {self.session.t:,}; the later history is dropped", timeout=3
+                )
+                self.refresh_views(plot=True)
+
+        self.stop_run()
+        session = self.session
+        names = ["w"] if session.d == 1 else [f"w{j + 1}" for j in range(session.d)]
+        self.push_screen(EditDialog([*names, "b"], session.theta().tolist()), chosen)
+
+    def action_export(self) -> None:
+        from tui.screens.file_dialog import FileDialog
+
+        def chosen(path: str | None) -> None:
+            if path is None:
+                return
+            try:
+                written = sessionfile.export_csv(self.session, path, self.watches)
+            except FileError as error:
+                self.notify(str(error), title="Export failed", severity="error")
+                return
+            self.notify(f"Wrote steps 0…{self.session.t:,} to {written}", timeout=4)
+
+        self.push_screen(FileDialog("Export the trace so far (CSV)", "gdstep-trace.csv"), chosen)
+
+    def action_save(self) -> None:
+        from tui.screens.file_dialog import FileDialog
+
+        def chosen(path: str | None) -> None:
+            if path is None:
+                return
+            source = self.source
+            try:
+                written = sessionfile.save(
+                    path,
+                    self.session,
+                    source.spec,
+                    source.target,
+                    source.standardize,
+                    [(b.expression.text, b.enabled) for b in self.breakpoints],
+                    [w.text for w in self.watches],
+                )
+            except FileError as error:
+                self.notify(str(error), title="Save failed", severity="error")
+                return
+            self.notify(
+                f"Saved the session at step {self.session.t:,} to {written}; "
+                f"reopen it with gdstep --session {written}",
+                timeout=5,
+            )
+
+        self.stop_run()
+        self.push_screen(FileDialog("Save the session (JSON)", "gdstep-session.json"), chosen)
 
     def action_help(self) -> None:
         from tui.screens.help_screen import HelpScreen
@@ -297,8 +543,8 @@ class GdstepApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
-            if binding.action in ("quit",):
-                continue
+            if binding.action == "quit" or binding.action.startswith("table("):
+                continue  # Quit is in the palette already; the table scrolls with keys
             help_text = binding.tooltip or binding.description
             yield SystemCommand(
                 binding.description,
@@ -319,50 +565,74 @@ class GdstepApp(App[None]):
 
     def _run_finished(self) -> None:
         self.running = False
+        self.sub_title = self.dataset.name
         self.query_one(ProgressBar).remove_class("-running")
         self.refresh_views(plot=True)
 
     @work(exclusive=True, group="run")
     async def _run(self, target: int | None) -> None:
         session = self.session
-        goal = self.max_steps if target is None else target
+        goal = min(self.max_steps, self.max_steps if target is None else target)
         bar = self.query_one(ProgressBar)
         start = session.t
         bar.update(total=max(goal - start, 1), progress=0)
         bar.set_class(target is not None, "-running")
+        self.sub_title = f"{self.dataset.name} · running (c to stop)"
+        enabled = [b.expression for b in self.breakpoints if b.enabled]
+        stop: str | None = "converged" if session.converged else None
         per_call = 1
         try:
-            while session.t < goal and not session.diverged:
+            while stop is None and session.t < goal:
                 frame_end = time.perf_counter() + FRAME
-                while session.t < goal and time.perf_counter() < frame_end:
-                    t0 = time.perf_counter()
-                    if session.step(min(per_call, goal - session.t)) == 0:
-                        break
-                    per_call = max(
-                        1,
-                        min(
-                            per_call * 2,
-                            int(per_call * 0.005 / max(time.perf_counter() - t0, 1e-9)),
-                        ),
-                    )
-                    if session.converged:
-                        break
+                while stop is None and session.t < goal and time.perf_counter() < frame_end:
+                    t0, before = time.perf_counter(), session.t
+                    stop = self._advance(session, enabled, min(before + per_call, goal))
+                    elapsed = max(time.perf_counter() - t0, 1e-9)
+                    per_call = max(1, min(per_call * 2, int(per_call * 0.005 / elapsed)))
+                    if stop is None and session.t == before:
+                        stop = "diverged"
                 bar.update(progress=session.t - start)
                 self.refresh_views()
-                if session.converged or (session.diverged and session.t == session.last):
-                    break
                 await asyncio.sleep(0.005)
         finally:
             if self.session is session:
                 self._run_finished()
-        self._report_stop(session, goal)
+        self._report_stop(session, stop if session.t < self.max_steps else stop or "limit")
 
-    def _report_stop(self, session: Session, goal: int) -> None:
+    def _advance(self, session: Session, breakpoints: list[Expression], stop: int) -> str | None:
+        """Updates up to step `stop`; why the run must end where it is (None: it goes on)."""
+        before = session.t
+        found = first_hit(session, breakpoints, before, stop)
+        fixed = session.first_fixed_point(before)
+        if fixed is not None:
+            session.goto(fixed)
+            return "converged"
+        if found is not None:
+            self._hit = found[1]
+            return "breakpoint"
         if session.diverged and session.t == session.last:
+            return "diverged"
+        return None
+
+    def _report_stop(self, session: Session, why: str | None) -> None:
+        if why == "breakpoint":
+            self.notify(
+                f"Breakpoint at step {session.t:,}: {self._hit.text}", title="Breakpoint", timeout=6
+            )
+        elif why == "diverged" and session.diverged and session.t == session.last:
             self.notify_divergence()
-        elif session.converged:
-            self.notify(f"Converged at step {session.t:,}: the update no longer changes θ.")
-        elif session.t >= self.max_steps:
+        elif why == "converged":
+            reason = (
+                "the batch gradient is exactly 0"
+                if not session.grad(session.t - 1).any()
+                else "η·g is below the rounding of θ"
+            )
+            self.notify(
+                f"θ no longer changes from step {session.t:,}: {reason}.",
+                title="Converged",
+                timeout=6,
+            )
+        elif why == "limit":
             self.notify(f"Stopped at the step limit, {self.max_steps:,} (--max-steps).")
 
     def notify_divergence(self) -> None:

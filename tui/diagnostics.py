@@ -52,8 +52,11 @@ def taylor(before: Curvature, dtheta: np.ndarray, loss_before: float, loss_after
     with np.errstate(all="ignore"):
         dl1 = float(before.grad @ dtheta)
         dl2 = dl1 + 0.5 * float(dtheta @ before.hessian @ dtheta)
-        norms = float(np.linalg.norm(dtheta)) * before.grad_norm
-        cos_beta = dl1 / norms if norms > 0 else math.nan
+        step_norm = float(np.linalg.norm(dtheta))
+        if step_norm > 0 and before.grad_norm > 0:  # normalise first: no overflow
+            cos_beta = float((dtheta / step_norm) @ (before.grad / before.grad_norm))
+        else:
+            cos_beta = math.nan
     return Taylor(dl1, dl2, loss_after - loss_before, cos_beta)
 
 

@@ -67,30 +67,34 @@ class Optimizer:
 
     name: str
     rule: Callable[[Value, Value, State, float, int], Result]
-    state_rows: int
+    state_names: tuple[str, ...]
     formula: str
+
+    @property
+    def state_rows(self) -> int:
+        return len(self.state_names)
 
 
 OPTIMIZERS: dict[str, Optimizer] = {
     o.name: o
     for o in (
-        Optimizer("gd", gd, 0, "θ ← θ − η·g"),
-        Optimizer("sgd", gd, 0, "θ ← θ − η·g   (g from one point)"),
-        Optimizer("minibatch", gd, 0, "θ ← θ − η·g   (g from a batch)"),
-        Optimizer("momentum", momentum, 1, f"v ← {MU}·v + g;  θ ← θ − η·v"),
-        Optimizer("nesterov", nesterov, 1, f"v ← {MU}·v + g;  θ ← θ − η·(g + {MU}·v)"),
-        Optimizer("adagrad", adagrad, 1, f"s ← s + g²;  θ ← θ − η·g/(√s + {ADAGRAD_EPS:g})"),
+        Optimizer("gd", gd, (), "θ ← θ − η·g"),
+        Optimizer("sgd", gd, (), "θ ← θ − η·g   (g from one point)"),
+        Optimizer("minibatch", gd, (), "θ ← θ − η·g   (g from a batch)"),
+        Optimizer("momentum", momentum, ("v",), f"v ← {MU}·v + g;  θ ← θ − η·v"),
+        Optimizer("nesterov", nesterov, ("v",), f"v ← {MU}·v + g;  θ ← θ − η·(g + {MU}·v)"),
+        Optimizer("adagrad", adagrad, ("s",), f"s ← s + g²;  θ ← θ − η·g/(√s + {ADAGRAD_EPS:g})"),
         Optimizer(
             "rmsprop",
             rmsprop,
-            1,
+            ("s",),
             f"s ← {RMSPROP_ALPHA}·s + {1 - RMSPROP_ALPHA:.2f}·g²;  "
             f"θ ← θ − η·g/(√s + {RMSPROP_EPS:g})",
         ),
         Optimizer(
             "adam",
             adam,
-            2,
+            ("m", "v"),
             f"m ← {ADAM_BETA1}·m + {1 - ADAM_BETA1:.1f}·g;  v ← {ADAM_BETA2}·v + "
             f"{1 - ADAM_BETA2:.3f}·g²;  θ ← θ − η·m̂/(√v̂ + {ADAM_EPS:g})",
         ),

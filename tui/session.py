@@ -140,6 +140,12 @@ class Session:
         t = self.t
         return t > 0 and bool(np.array_equal(self.theta(t), self.theta(t - 1)))
 
+    def first_fixed_point(self, start: int) -> int | None:
+        """The first step t in start+1 … the cursor whose update left θ unchanged."""
+        thetas = self.history.theta[start : self.t + 1]
+        same = np.flatnonzero((thetas[1:] == thetas[:-1]).all(axis=1))
+        return start + 1 + int(same[0]) if len(same) else None
+
     def is_finite(self, t: int) -> bool:
         h = self.history
         return math.isfinite(h.loss[t]) and bool(np.isfinite(h.theta[t]).all())

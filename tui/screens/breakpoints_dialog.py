@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
@@ -58,12 +58,14 @@ class ExpressionListDialog(ModalScreen[list[_Item] | None]):
         height: auto; max-height: 4; overflow-x: auto; overflow-y: hidden; display: none;
     }
     ExpressionListDialog #caret { width: auto; color: $error; text-wrap: nowrap; }
-    ExpressionListDialog .-shown { display: block; }
+    ExpressionListDialog #error.-shown, ExpressionListDialog #caret-box.-shown { display: block; }
     ExpressionListDialog .hint { color: $text-muted; height: auto; }
     ExpressionListDialog #buttons { height: auto; align-horizontal: right; }
     """
     BINDINGS = [Binding("escape", "close", "Close", tooltip="Close, keeping the changes")]
     AUTO_FOCUS = "#expression"
+    CHROME = 16
+    """Screen lines the dialog needs besides the list: border, box, error, hints, button."""
 
     TITLE = "Expressions"
     PLURAL = "expressions"
@@ -99,7 +101,7 @@ class ExpressionListDialog(ModalScreen[list[_Item] | None]):
             yield Static(f"no {self.PLURAL} yet", id="empty")
             yield Input(placeholder="e.g. loss < 1e-3 and step > 10", id="expression")
             yield Static("", id="error")
-            with ScrollableContainer(id="caret-box"):
+            with ScrollableContainer(id="caret-box", can_focus=False):
                 yield Static("", id="caret")
             yield Static(f"names: {names_line(self.d)}", classes="hint", id="names")
             yield Static(
@@ -112,10 +114,20 @@ class ExpressionListDialog(ModalScreen[list[_Item] | None]):
                 id="keys",
             )
             with Vertical(id="buttons"):
-                yield Button("Done", id="done", compact=True)
+                done = Button("Done", id="done", compact=True)
+                done.can_focus = False  # Tab goes between the list and the box; Escape = Done
+                yield done
 
     def on_mount(self) -> None:
         self._refill(0)
+        self._fit(self.app.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, screen_height: int) -> None:
+        """Shrink the list (it scrolls) so that the input box and the hints stay on screen."""
+        self.query_one("#entries").styles.max_height = min(12, max(3, screen_height - self.CHROME))
 
     def _refill(self, highlighted: int | None) -> None:
         entries = self.query_one("#entries", _ExpressionList)

@@ -12,7 +12,7 @@ from tui.model import loss_formula
 from tui.session import Session
 from tui.widgets.text_grid import text_grid
 
-MAX_WEIGHTS = 6
+MAX_WEIGHTS = 3
 """Beyond this many features, w is summarised instead of listed."""
 
 
@@ -23,11 +23,10 @@ class StatePanel(Static):
         config = session.config
         grid: list[tuple[str, Text | str]] = []
         title = Text.assemble(
-            (dataset.name, "bold"),
-            f"  {count(session.n, 'point')} × {count(session.d, 'feature')}",
-            f"  ·  {config.loss} · {config.reduction} · {config.optimizer}",
+            (dataset.name, "bold"), f"  {count(session.n, 'point')} × {count(session.d, 'feature')}"
         )
         grid.append(("data", title))
+        grid.append(("run", f"{config.loss} · {config.reduction} · {config.optimizer}"))
         status = Text(f"{session.t:,}")
         if session.t < session.last:
             status.append(f"   (history to {session.last:,})", "dim")
@@ -40,9 +39,8 @@ class StatePanel(Static):
             )
         grid.append(("b", Text(exact(session.b()), "cyan")))
         grid.append(("η", Text(exact(session.lr()), "yellow")))
-        loss = Text(exact(session.loss()), "green bold")
-        loss.append(f"   {loss_formula(config.loss, config.reduction)}", "dim")
-        grid.append(("L", loss))
+        grid.append(("L", Text(exact(session.loss()), "green bold")))
+        grid.append(("", Text(loss_formula(config.loss, config.reduction), "dim")))
         norm = "…" if diagnostics is None else num(diagnostics.at_t.grad_norm, 6)
         grid.append(("‖∇L‖", norm))
         grid.append(("rule", Text(session.optimizer.formula, "magenta")))

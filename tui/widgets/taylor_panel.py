@@ -26,22 +26,25 @@ class TaylorPanel(Static):
         if last is None:
             grid.append(("last update", "—", "none yet: press n"))
         else:
-            grid.append(("ΔL₁", num(last.dl1), "∇Lᵀ·Δθ  (first order)"))
-            grid.append(("ΔL₂", num(last.dl2), "ΔL₁ + ½·ΔθᵀHΔθ  (second order)"))
+            grid.append(("ΔL₁", num(last.dl1), "∇Lᵀ·Δθ, 1st order"))
+            grid.append(("ΔL₂", num(last.dl2), "+ ½·ΔθᵀHΔθ, 2nd order"))
             went = Text(num(last.dl), "red bold" if last.went_up else "green")
-            verdict = (
-                Text("the loss went UP: the step overshot", "red bold")
-                if last.went_up
-                else Text("actual L(θ_t) − L(θ_t−1)")
-            )
+            if not last.went_up:
+                verdict = Text("actual L(θ_t) − L(θ_t₋₁)")
+            elif last.cos_beta > 0:
+                verdict = Text("the loss went UP: this batch's step points uphill", "red bold")
+            else:
+                verdict = Text("the loss went UP: the step overshot", "red bold")
             grid.append(("ΔL", went, verdict))
             if math.isnan(last.cos_beta):
-                grid.append(("cos β", "—", "no angle: Δθ or ∇L is 0"))
+                grid.append(("cos β", "—", "Δθ or ∇L is 0"))
             else:
-                grid.append(("cos β", num(last.cos_beta, 4), "angle of Δθ to ∇L (−1: downhill)"))
+                grid.append(("cos β", num(last.cos_beta, 4), "Δθ vs ∇L: −1 is downhill"))
         at_t = diagnostics.at_t
-        grid.append(("λ_max(H)", num(at_t.lambda_max), "largest curvature at θ_t"))
+        grid.append(("λ_max(H)", num(at_t.lambda_max), "curvature at θ_t"))
         grid.append(("hint", *hint(session.lr(), at_t.lr_limit)))
+        if session.optimizer.state_rows:
+            grid.append(("", "", Text(f"(a bound for gd, not {session.config.optimizer})")))
         self.update(text_grid(grid, justify=("left", "right"), styles=("bold", "", "dim")))
 
 
