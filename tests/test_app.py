@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from textual.geometry import Region
 from textual.widget import Widget
@@ -28,7 +29,7 @@ def make_app(name: str = "seed", **overrides: str) -> GdstepApp:
 
 def text(widget: Widget) -> str:
     """What the widget shows, as plain text, line by line."""
-    region = Region(0, 0, widget.size.width, widget.size.height)
+    region = Region(0, 0, *widget.outer_size)
     return "\n".join(strip.text for strip in widget.render_lines(region))
 
 
@@ -295,3 +296,139 @@ async def test_many_features_render(name):
 def test_config_is_the_session_config():
     app = make_app("plateau", lr="3")
     assert app.session.config.lr == 3.0 and isinstance(app.session.config, Config)
+
+
+# ---- debugger power: breakpoints, watches, step into, edit, export, sessions -------------------
+
+
+def app_with(name: str, breaks: tuple[str, ...] = (), watches: tuple[str, ...] = ()) -> GdstepApp:
+    from tui.expressions import Breakpoint, parse
+
+    dataset = data.load(name)
+    config, _ = make_config(dataset, {})
+    return GdstepApp(
+        dataset,
+        config,
+        breakpoints=[Breakpoint(parse(b, dataset.d)) for b in breaks],
+        watches=[parse(w, dataset.d) for w in watches],
+    )
+
+
+async def test_c_stops_at_the_breakpoint_where_trace_stops():
+    from tui import trace
+    from tui.expressions import parse
+
+    app = app_with("hours", breaks=("loss < 0.41",))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        expected = trace.run(expected_session("hours", 0), 5000, [parse("loss < 0.41", 1)])
+        assert app.session.t == expected.step
+        assert app.session.loss() < 0.41 <= app.session.loss(app.session.t - 1)
+        assert any(n.title == "Breakpoint" for n in app._notifications)
+
+
+async def test_goto_stops_at_a_breakpoint_too():
+    app = app_with("plateau", breaks=("loss < 0.3",))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        app.screen.query_one("Input").value = "1000"
+        await pilot.press("enter")
+        await settle(pilot)
+        losses = expected_session("plateau", 1000).losses()
+        first = int(np.argmax(losses < 0.3))
+        assert app.session.t == first
+
+
+async def test_watches_show_the_engine_values():
+    from tui.expressions import evaluate_at
+    from tui.widgets.watch_panel import WatchPanel
+
+    app = app_with("plateau", watches=("dloss", "grad_norm < 0.01"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")
+        await settle(pilot)
+        values = evaluate_at(app.session, 2, app.watches)
+        shown = text(app.query_one(WatchPanel))
+        assert f"dloss = {values[0]:.8g}" in shown
+        assert f"grad_norm < 0.01 = {'true' if values[1] else 'false'}" in shown
+
+
+async def test_step_into_walks_the_points_then_applies_the_update():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        points = s.points()
+        for k in range(1, s.n + 1):
+            await pilot.press("s")
+            await settle(pilot)
+            assert s.t == 0 and app.point_table.highlighted == k - 1
+            update = text(app.query_one(UpdatePanel))
+            assert f"point {k} of {s.n}" in update
+            assert f"Σ Δw_i = {points.grad_w[:k, 0].sum():.8g}" in update
+        assert "s: apply the update" in update
+        await pilot.press("s")
+        await settle(pilot)
+        assert s.t == 1 and app.point_table.highlighted is None
+        assert s.theta().tolist() == expected_session("seed", 1).theta().tolist()
+
+
+async def test_edit_sets_theta_and_the_run_goes_on_from_there():
+    app = make_app("plateau")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "E")
+        await pilot.pause()
+        inputs = list(app.screen.query("Input"))
+        inputs[0].value = "1.5"
+        inputs[1].value = "-2.25"
+        await pilot.press("enter")
+        await settle(pilot)
+        s = app.session
+        assert s.t == 2 and s.last == 2 and s.theta().tolist() == [1.5, -2.25]
+        await pilot.press("n")
+        await settle(pilot)
+        expected = np.array([1.5, -2.25]) - 1.0 * s.objective.gradient(np.array([1.5, -2.25]))
+        assert s.theta().tolist() == expected.tolist()
+
+
+async def test_export_writes_what_trace_prints(tmp_path):
+    from tests.test_cli import gdstep
+
+    app = make_app("plateau")
+    target = tmp_path / "out.csv"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        app.screen.query_one("Input").value = "30"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("Input").value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+    assert target.read_text() == gdstep("trace", "plateau", "--steps", "30").stdout
+
+
+async def test_save_then_reopen_at_the_same_step_with_the_same_bits(tmp_path):
+    from tui.__main__ import reopen
+
+    app = app_with("hours", breaks=("loss < 0.405",), watches=("dloss",))
+    path = tmp_path / "s.json"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "plus", "n", "b", "n", "n", "S")
+        await pilot.pause()
+        app.screen.query_one("Input").value = str(path)
+        await pilot.press("enter")
+        await settle(pilot)
+        before = app.session
+    again = reopen(str(path), 10_000_000)
+    after = again.session
+    assert after.t == before.t == 4
+    for t in range(before.t + 1):
+        assert after.theta(t).tobytes() == before.theta(t).tobytes()
+        assert after.history.state[t].tobytes() == before.history.state[t].tobytes()
+        assert after.lr(t) == before.lr(t)
+    assert [b.expression.text for b in again.breakpoints] == ["loss < 0.405"]
+    assert [w.text for w in again.watches] == ["dloss"]

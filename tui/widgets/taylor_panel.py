@@ -51,7 +51,7 @@ class TaylorPanel(Static):
 def hint(lr: float, lr_limit: float) -> tuple[Text, Text]:
     """`η < 2/λ_max` with its value, and whether the current η keeps it."""
     if math.isinf(lr_limit):
-        return Text("η < ∞"), Text("no positive curvature here: no bound from H")
+        return Text("η < ∞"), Text("H has no positive curvature here")
     if math.isnan(lr_limit):
         return Text("—"), Text("H is not finite here")
     ok = lr < lr_limit
