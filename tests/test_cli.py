@@ -273,3 +273,14 @@ def test_a_bad_expression_points_at_the_problem():
     result = gdstep("trace", "seed", "--break", "__import__('os').system('echo hi')")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "is not allowed at column 1" in result.stderr and "hi\n" not in result.stdout
+
+
+def test_the_app_without_a_terminal_says_so():
+    result = gdstep("seed")
+    assert_refused(result, "the debugger needs a terminal")
+
+
+def test_a_saved_session_that_is_corrupt_is_refused(tmp_path):
+    bad = tmp_path / "s.json"
+    bad.write_text("{not json")
+    assert_refused(gdstep("--session", str(bad)), "not a gdstep session file")

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tui import data
-from tui.config import ConfigError, make_config, parse_int, target_warning
-from tui.data import DataError, Dataset
-from tui.expressions import Breakpoint, Expression, ExpressionError, parse
-from tui.files import FileError
+from tui.config import make_config, parse_int, target_warning
+from tui.data import Dataset
+from tui.errors import InputError
 from tui.optimizers import OPTIMIZERS
 from tui.session import Config, Session
 
 if TYPE_CHECKING:
     from tui.app import GdstepApp
+    from tui.expressions import Expression
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -138,9 +138,16 @@ def prepare(args: argparse.Namespace) -> Run:
         note(f"standardized {dataset.d} feature(s) of {dataset.name} to mean 0, std 1")
     if config.loss == "mse" and (warning := target_warning(dataset)):
         note(warning)
-    breakpoints = [parse(text, dataset.d) for text in args.breaks]
-    watches = [parse(text, dataset.d) for text in args.watches]
-    return Run(dataset, config, steps, breakpoints, watches)
+    return Run(dataset, config, steps, expressions(args.breaks, dataset.d),
+               expressions(args.watches, dataset.d))
+
+
+def expressions(texts: list[str], d: int) -> list[Expression]:
+    if not texts:
+        return []
+    from tui.expressions import parse
+
+    return [parse(text, d) for text in texts]
 
 
 def note(message: str) -> None:
@@ -189,12 +196,15 @@ def app_main(argv: Sequence[str]) -> int:
     args = app_parser().parse_args(argv)
     max_steps = parse_int(args.max_steps, "max_steps", 1)
     app = reopen(args.session, max_steps) if args.session else new_app(args, max_steps)
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise UsageError("the debugger needs a terminal; for a headless run use `gdstep trace`")
     app.run()
     return 0
 
 
 def new_app(args: argparse.Namespace, max_steps: int) -> GdstepApp:
     from tui.app import GdstepApp, Source
+    from tui.expressions import Breakpoint
 
     run = prepare(args)
     return GdstepApp(
@@ -211,6 +221,7 @@ def reopen(path: str, max_steps: int) -> GdstepApp:
     """The app on a saved session, at its step, with its breakpoints and watches."""
     from tui import sessionfile
     from tui.app import GdstepApp, Source
+    from tui.expressions import Breakpoint, parse
 
     saved = sessionfile.load(path)
     dataset, session = sessionfile.restore(saved, max_steps)
@@ -250,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         return dispatch(argv)
-    except (UsageError, DataError, ConfigError, ExpressionError, FileError) as error:
+    except (UsageError, InputError) as error:
         print(f"gdstep: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from textual import work
@@ -16,12 +17,11 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static
 
-from tui import data, sessionfile
-from tui.config import ConfigError, make_config
-from tui.data import DataError, Dataset
+from tui import data
+from tui.config import make_config
+from tui.data import Dataset
 from tui.diagnostics import Diagnostics, curvature, diagnose
-from tui.expressions import Breakpoint, Expression, ExpressionError, first_hit, parse
-from tui.files import FileError
+from tui.errors import InputError
 from tui.format import num
 from tui.session import Config, Session
 from tui.widgets.plot_panel import PlotPanel
@@ -30,6 +30,9 @@ from tui.widgets.state_panel import StatePanel
 from tui.widgets.taylor_panel import TaylorPanel
 from tui.widgets.update_panel import UpdatePanel
 from tui.widgets.watch_panel import WatchPanel
+
+if TYPE_CHECKING:
+    from tui.expressions import Breakpoint, Expression
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 """Below this terminal size the app asks for a larger window instead of drawing its panels."""
@@ -64,6 +67,8 @@ class Source:
 
 def _fits(expression: Expression, d: int) -> bool:
     """Whether an expression still parses for data with d features."""
+    from tui.expressions import ExpressionError, parse
+
     try:
         parse(expression.text, d)
     except ExpressionError:
@@ -418,7 +423,7 @@ class GdstepApp(App[None]):
             dataset = data.load(spec)
             config, _ = make_config(dataset, {})
             session = Session(dataset.x, dataset.y, config)
-        except (DataError, ConfigError) as error:
+        except InputError as error:
             self.call_from_thread(self.notify, str(error), title="Cannot open", severity="error")
             return
         self.call_from_thread(self._opened, spec, dataset, session)
@@ -497,9 +502,11 @@ class GdstepApp(App[None]):
         def chosen(path: str | None) -> None:
             if path is None:
                 return
+            from tui import sessionfile
+
             try:
                 written = sessionfile.export_csv(self.session, path, self.watches)
-            except FileError as error:
+            except InputError as error:
                 self.notify(str(error), title="Export failed", severity="error")
                 return
             self.notify(f"Wrote steps 0…{self.session.t:,} to {written}", timeout=4)
@@ -512,6 +519,8 @@ class GdstepApp(App[None]):
         def chosen(path: str | None) -> None:
             if path is None:
                 return
+            from tui import sessionfile
+
             source = self.source
             try:
                 written = sessionfile.save(
@@ -523,7 +532,7 @@ class GdstepApp(App[None]):
                     [(b.expression.text, b.enabled) for b in self.breakpoints],
                     [w.text for w in self.watches],
                 )
-            except FileError as error:
+            except InputError as error:
                 self.notify(str(error), title="Save failed", severity="error")
                 return
             self.notify(
@@ -579,14 +588,17 @@ class GdstepApp(App[None]):
         bar.set_class(target is not None, "-running")
         self.sub_title = f"{self.dataset.name} · running (c to stop)"
         enabled = [b.expression for b in self.breakpoints if b.enabled]
-        stop: str | None = "converged" if session.converged else None
+        open_ended = target is None  # c stops where θ stops changing; g goes where it is told
+        stop: str | None = "converged" if open_ended and session.converged else None
         per_call = 1
         try:
             while stop is None and session.t < goal:
                 frame_end = time.perf_counter() + FRAME
                 while stop is None and session.t < goal and time.perf_counter() < frame_end:
                     t0, before = time.perf_counter(), session.t
-                    stop = self._advance(session, enabled, min(before + per_call, goal))
+                    stop = self._advance(
+                        session, enabled, min(before + per_call, goal), open_ended
+                    )
                     elapsed = max(time.perf_counter() - t0, 1e-9)
                     per_call = max(1, min(per_call * 2, int(per_call * 0.005 / elapsed)))
                     if stop is None and session.t == before:
@@ -599,11 +611,15 @@ class GdstepApp(App[None]):
                 self._run_finished()
         self._report_stop(session, stop if session.t < self.max_steps else stop or "limit")
 
-    def _advance(self, session: Session, breakpoints: list[Expression], stop: int) -> str | None:
+    def _advance(
+        self, session: Session, breakpoints: list[Expression], stop: int, at_fixed_point: bool
+    ) -> str | None:
         """Updates up to step `stop`; why the run must end where it is (None: it goes on)."""
+        from tui.expressions import first_hit
+
         before = session.t
         found = first_hit(session, breakpoints, before, stop)
-        fixed = session.first_fixed_point(before)
+        fixed = session.first_fixed_point(before) if at_fixed_point else None
         if fixed is not None:
             session.goto(fixed)
             return "converged"

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from tui.data import Dataset
+from tui.errors import InputError
 from tui.model import LOSSES, REDUCTIONS
 from tui.optimizers import OPTIMIZERS
 from tui.session import Config
@@ -19,7 +20,7 @@ DEFAULT_STEPS = 100
 SETTINGS = ("loss", "reduction", "optimizer", "lr", "w0", "b0", "batch_size", "steps")
 
 
-class ConfigError(ValueError):
+class ConfigError(InputError):
     """A bad option value: the message names the option and what is wrong."""
 
 

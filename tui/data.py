@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tui.errors import InputError
+
 __all__ = [
     "SAMPLES_DIR",
     "DataError",
@@ -63,7 +65,7 @@ SETTINGS_PREFIX = "gdstep:"
 _MAX_SHOWN = 24  # longest cell text quoted in an error message
 
 
-class DataError(ValueError):
+class DataError(InputError):
     """A bad data file or sample: the message names the problem (and file, line, column where
     there is one)."""
 

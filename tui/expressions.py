@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from tui.diagnostics import Curvature, curvature, taylor
+from tui.errors import InputError
 from tui.session import Session
 
 __all__ = [
@@ -146,7 +147,7 @@ def _cells(text: str) -> int:
     return width
 
 
-class ExpressionError(ValueError):
+class ExpressionError(InputError):
     """An expression that cannot be used. ``str(error)`` is the problem with its column, then
     the text with ``^`` under the offending part::
 

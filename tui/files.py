@@ -17,6 +17,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from tui.errors import InputError
+
 __all__ = ["FileError", "exists_needs_confirm", "write_atomic"]
 
 DEFAULT_MODE = 0o644
@@ -35,7 +37,7 @@ _REASONS = {
 }
 
 
-class FileError(ValueError):
+class FileError(InputError):
     """A file that cannot be written (or read): the message names the path and the problem."""
 
 

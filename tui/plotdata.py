@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
 
 import numpy as np
 
@@ -49,8 +47,6 @@ FIT_Y = (-0.05, 1.05)
 GRID_BLOCK = 1 << 16
 """Entries of z (cells × points) per numpy pass over the surface grid."""
 
-PARALLEL_GRID = 1 << 20
-"""Grids with at least this many entries of z are computed in two halves on two threads."""
 
 
 # ---- ticks ----------------------------------------------------------------------------------
@@ -409,16 +405,10 @@ def loss_grid(
 ) -> np.ndarray:
     """L(w, b) over the points (x, y) for every w in ws and b in bs, (len(bs), len(ws)):
     the objective's ℓ, σ/softplus and reduction, with z = w·x + b as `linear` computes it.
-    A big grid is cut into two halves of rows computed on two threads."""
+    """
     u = np.multiply.outer(ws, x)  # (columns, n): w·x_i
     out = np.empty((len(bs), len(ws)))
-    if out.size * len(x) < PARALLEL_GRID or len(bs) < 2:
-        _loss_rows(objective, u, y, bs, out)
-        return out
-    mid = len(bs) // 2
-    second = _pool().submit(_loss_rows, objective, u, y, bs[mid:], out[mid:])
-    _loss_rows(objective, u, y, bs[:mid], out[:mid])
-    second.result()
+    _loss_rows(objective, u, y, bs, out)
     return out
 
 
@@ -435,11 +425,6 @@ def _loss_rows(
             residual = sigmoid(z) - y
             sp = softplus(z) if loss.uses_softplus else 0.0
             out[r : r + block] = loss.point_loss(z, y, residual, sp).sum(axis=-1) / divisor
-
-
-@cache
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdstep-surface")
 
 
 def _levels(loss: np.ndarray) -> tuple[np.ndarray, float, float]:

@@ -59,11 +59,15 @@ def seed_app(**overrides: str) -> GdstepApp:
 
 
 async def until(condition, pilot) -> float:
-    """Wait until `condition()` holds and the screen has caught up; returns the time."""
+    """Wait until `condition()` holds, then for the next screen refresh; returns its time."""
     while not condition():
         await asyncio.sleep(0.0005)
+    shown = asyncio.Event()
+    pilot.app.call_after_refresh(shown.set)
+    await shown.wait()
+    end = time.perf_counter()
     await pilot.pause()
-    return time.perf_counter()
+    return end
 
 
 async def burst(app: App, condition) -> float:

@@ -31,9 +31,9 @@ class WatchPanel(Static):
     """
 
     def show(self, session: Session, watches: list[Expression]) -> None:
-        self.display = bool(watches)
+        if self.display != bool(watches):
+            self.display = bool(watches)
         if not watches:
-            self.update("")
             return
         try:
             values: list[Value | str] = list(evaluate_at(session, session.t, watches))
