@@ -321,11 +321,13 @@ async def test_edit_dialog_names_every_bad_field_and_the_set_button():
         dialog.inputs()[0].value = "x"
         dialog.inputs()[1].value = "1e999"
         await pilot.click("#set")
+        await pilot.pause()
         assert shown(app, "#error") == "w: not a number: 'x'\nb: too large: '1e999'"
         dialog.inputs()[0].value = "-0.5"
         dialog.inputs()[1].value = "4"
         await pilot.pause()  # the error line goes: the button moves up
         await pilot.click("#set")
+        await pilot.pause()  # the dismiss callback lands
         assert [r.tolist() for r in app.results] == [[-0.5, 4.0]]
 
 

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header, ProgressBar, Static
 from tui import data
 from tui.config import make_config
 from tui.data import Dataset
-from tui.diagnostics import Diagnostics, curvature, diagnose
+from tui.diagnostics import CurvatureCache, Diagnostics, curvature, diagnose
 from tui.errors import InputError
 from tui.format import num
 from tui.session import Config, Session
@@ -40,8 +40,8 @@ MIN_WIDTH, MIN_HEIGHT = 60, 16
 FRAME = 0.045
 """Seconds of engine work between two screen refreshes while a run goes on (≥ 20 per second)."""
 
-PLOT_INTERVAL = 0.5
-"""While a run goes on, the plot (the costliest panel) redraws at most this often."""
+SLOW_INTERVAL = 0.5
+"""While a run goes on, the costlier panels redraw at most this often (seconds)."""
 
 BORDER_TITLES = {
     "#state": "state at step t",
@@ -203,6 +203,7 @@ class GdstepApp(App[None]):
         self._refresh_pending = False
         self._plot_wanted = False
         self._diagnostics: tuple[tuple, Diagnostics] | None = None
+        self._curvatures = CurvatureCache()
         self._last_plot = 0.0
         self._plot_timer = None
         self.state_panel = StatePanel(id="state")
@@ -257,30 +258,35 @@ class GdstepApp(App[None]):
             self.call_later(self._show)
 
     def _show(self) -> None:
+        """The state and the table at every refresh; while a run goes on, the costlier panels
+        (plot, Taylor, update, watches) at most every SLOW_INTERVAL."""
         self._refresh_pending = False
-        session, dataset = self.session, self.dataset
-        diagnostics = self.diagnostics()
-        into = self.points_stepped_into()
-        self.state_panel.show(session, dataset, diagnostics)
-        self.point_table.show(session, dataset)
-        self.point_table.highlight(None if into is None else int(session.batch_rows()[into - 1]))
-        self.update_panel.show(session, into)
-        self.taylor_panel.show(session, diagnostics)
-        self.watch_panel.show(session, self.watches)
-        self._show_plot(force=self._plot_wanted)
+        session = self.session
+        diagnostics = self.diagnostics() if not self.running else None
+        self.state_panel.show(session, self.dataset, diagnostics)
+        self.point_table.show(session, self.dataset)
+        self._show_slow(force=self._plot_wanted)
         self._plot_wanted = False
 
-    def _show_plot(self, force: bool = False) -> None:
-        wait = PLOT_INTERVAL - (time.monotonic() - self._last_plot)
+    def _show_slow(self, force: bool = False) -> None:
+        wait = SLOW_INTERVAL - (time.monotonic() - self._last_plot)
         if force or wait <= 0 or not self.running:
             self._last_plot = time.monotonic()
-            self.plot_panel.show(self.session, self.dataset)
+            session = self.session
+            diagnostics = self.diagnostics()
+            into = self.points_stepped_into()
+            row = None if into is None else int(session.batch_rows()[into - 1])
+            self.point_table.highlight(row)
+            self.update_panel.show(session, into)
+            self.taylor_panel.show(session, diagnostics)
+            self.watch_panel.show(session, self.watches)
+            self.plot_panel.show(session, self.dataset)
         elif self._plot_timer is None:
-            self._plot_timer = self.set_timer(wait, self._plot_timer_fired)
+            self._plot_timer = self.set_timer(wait, self._slow_timer_fired)
 
-    def _plot_timer_fired(self) -> None:
+    def _slow_timer_fired(self) -> None:
         self._plot_timer = None
-        self._show_plot(force=True)
+        self._show_slow(force=True)
 
     def diagnostics(self) -> Diagnostics | None:
         """The Taylor quantities of the current step; for big data, None until a worker has
@@ -290,14 +296,14 @@ class GdstepApp(App[None]):
         if self._diagnostics is not None and self._diagnostics[0] == key:
             return self._diagnostics[1]
         if session.n * session.d < BACKGROUND_DIAGNOSTICS:
-            self._diagnostics = (key, diagnose(session))
+            self._diagnostics = (key, diagnose(session, cache=self._curvatures))
             return self._diagnostics[1]
         self._diagnose_in_background(session, key)
         return None
 
     @work(thread=True, exclusive=True, group="diagnostics")
     def _diagnose_in_background(self, session: Session, key: tuple) -> None:
-        result = diagnose(session, key[1])
+        result = diagnose(session, key[1], self._curvatures)
         self.call_from_thread(self._diagnosed, key, result)
 
     def _diagnosed(self, key: tuple, result: Diagnostics) -> None:
@@ -605,7 +611,7 @@ class GdstepApp(App[None]):
                         stop = "diverged"
                 bar.update(progress=session.t - start)
                 self.refresh_views()
-                await asyncio.sleep(0.005)
+                await asyncio.sleep(0.002)  # the screen refreshes here
         finally:
             if self.session is session:
                 self._run_finished()

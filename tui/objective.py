@@ -211,9 +211,11 @@ class Objective:
                 x = self.x[start : start + CHUNK]
                 y_hat = sigmoid(linear(theta, x))
                 c = self.loss.curvature(y_hat, y_hat - self.y[start : start + CHUNK])
-                ones = np.ones((len(x), 1))
-                xb = np.hstack([x, ones])
-                h += (xb * c[:, None]).T @ xb
+                cx = c @ x  # Σ c_i·x_i
+                h[:-1, :-1] += (x * c[:, None]).T @ x
+                h[:-1, -1] += cx
+                h[-1, :-1] += cx
+                h[-1, -1] += c.sum()
         return h / self.divisor(self.n)
 
 

@@ -148,7 +148,7 @@ class Session:
 
     def is_finite(self, t: int) -> bool:
         h = self.history
-        return math.isfinite(h.loss[t]) and bool(np.isfinite(h.theta[t]).all())
+        return math.isfinite(h.loss[t]) and all(map(math.isfinite, h.theta[t].tolist()))
 
     def reset(self) -> None:
         """Back to step 0 with θ_0 and the starting η; the history is dropped."""
