@@ -15,6 +15,9 @@ Z_FLOOR = -709.0
 exp never overflows; below it σ(z) < 1.3e−308, and it is given as σ(−709) ≈ 1.22e−308."""
 
 
+Z_CEILING = -Z_FLOOR
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """σ(z) = 1 / (1 + e^(−z)), never overflowing (see Z_FLOOR)."""
     return 1.0 / (1.0 + np.exp(-np.maximum(z, Z_FLOOR)))
@@ -22,7 +25,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 def sigmoid_scalar(z: float) -> float:
     """`sigmoid` for one float."""
-    return 1.0 / (1.0 + exp(-max(z, Z_FLOOR)))
+    return 1.0 / (1.0 + exp(Z_CEILING if z < Z_FLOOR else -z))  # nan stays nan
 
 
 def softplus(z: np.ndarray) -> np.ndarray:
