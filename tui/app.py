@@ -40,7 +40,7 @@ MIN_WIDTH, MIN_HEIGHT = 60, 16
 FRAME = 0.045
 """Seconds of engine work between two screen refreshes while a run goes on (≥ 20 per second)."""
 
-SLOW_INTERVAL = 0.5
+SLOW_INTERVAL = 1.0
 """While a run goes on, the costlier panels redraw at most this often (seconds)."""
 
 BORDER_TITLES = {
