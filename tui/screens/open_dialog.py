@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 
 from rich.text import Text
@@ -17,32 +16,13 @@ from textual.widgets.option_list import Option
 from tui import data
 
 
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
 def sample_summary(name: str) -> tuple[str, int | None, int | None]:
-    """(description, rows, features) of a bundled sample, read without loading it: the header
-    comments, then a count of the lines. Rows and features are None if the file can't be read."""
-    path = data.SAMPLES_DIR / f"{name}.csv"
+    """(description, rows, features) of a bundled sample (None, None if it can't be read)."""
     try:
-        description, _ = data.read_header_comments(path)
+        dataset = data.load(name)
     except data.DataError:
         return "", None, None
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            lines = [s for line in f if (s := line.strip()) and not s.startswith("#")]
-    except (OSError, UnicodeDecodeError):
-        return description, None, None
-    if not lines:
-        return description, 0, None
-    first = next(csv.reader([lines[0]], skipinitialspace=True))
-    header = any(cell.strip() and not _is_number(cell) for cell in first)
-    return description, len(lines) - header, len(first) - 1
+    return dataset.description, dataset.n, dataset.d
 
 
 def sample_prompt(name: str) -> Text:
