@@ -13,7 +13,15 @@ from textual.app import App, ComposeResult
 from tui import data
 from tui.data import Dataset
 from tui.session import Config, Session
-from tui.widgets.point_table import CELL, MARK, PointTable, batch_text, cell, column_names
+from tui.widgets.point_table import (
+    CELL,
+    MARK,
+    PointTable,
+    batch_text,
+    cell,
+    column_names,
+    whole_columns,
+)
 
 HEADER = 1
 
@@ -296,11 +304,17 @@ async def test_horizontal_scroll_with_thirty_features():
         width = table.scrollable_content_region.width
         assert table.virtual_size.width > 64 * CELL > width
         header = table._header
-        assert lines(table)[0] == header[:width]
+        prefix = len(str(session.n)) + 3
+
+        def visible(x: int) -> str:  # the header at scroll x, columns cut by the edges blank
+            return whole_columns(header, prefix, x, x + width)[x : x + width]
+
+        assert lines(table)[0] == visible(0)
+        assert set(lines(table)[0].split()) <= set(header.split())  # only whole names show
         await pilot.press("shift+right", "shift+right")
         assert table.scroll_x == 2 * (CELL + 1)
         x = table.scroll_offset.x
-        assert lines(table)[0] == header[x : x + width]
+        assert lines(table)[0] == visible(x)
         table.scroll_to(x=table.max_scroll_x, animate=False)
         await pilot.pause()
         shown = lines(table)
@@ -397,3 +411,20 @@ async def test_show_and_highlight_before_the_table_is_mounted():
         table = app.query_one(PointTable)
         assert table.highlighted == 70_000
         assert 70_000 in [i for i, _ in body_rows(table)]
+
+
+def test_whole_columns_blanks_only_the_columns_the_window_cuts():
+    from tui.widgets.point_table import CELL, whole_columns
+
+    prefix = 4
+    line = "* 1 " + "".join(" " + str(k).rjust(CELL, str(k)) for k in range(3))
+    assert whole_columns(line, prefix, 0, len(line)) == line
+    col = CELL + 1
+    # The window ends inside column 1: column 1 is blank, columns 0 and 2 are kept.
+    cut = whole_columns(line, prefix, 0, prefix + col + 5)
+    assert cut[prefix : prefix + col] == line[prefix : prefix + col]
+    assert cut[prefix + col : prefix + 2 * col].strip() == ""
+    # The window starts inside column 0: what shows of column 0 is blank.
+    start = prefix + 3
+    cut = whole_columns(line, prefix, start, len(line))
+    assert cut[start : prefix + col].strip() == "" and cut[prefix + col :] == line[prefix + col :]

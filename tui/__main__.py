@@ -138,8 +138,13 @@ def prepare(args: argparse.Namespace) -> Run:
         note(f"standardized {dataset.d} feature(s) of {dataset.name} to mean 0, std 1")
     if config.loss == "mse" and (warning := target_warning(dataset)):
         note(warning)
-    return Run(dataset, config, steps, expressions(args.breaks, dataset.d),
-               expressions(args.watches, dataset.d))
+    return Run(
+        dataset,
+        config,
+        steps,
+        expressions(args.breaks, dataset.d),
+        expressions(args.watches, dataset.d),
+    )
 
 
 def expressions(texts: list[str], d: int) -> list[Expression]:

@@ -602,9 +602,7 @@ class GdstepApp(App[None]):
                 frame_end = time.perf_counter() + FRAME
                 while stop is None and session.t < goal and time.perf_counter() < frame_end:
                     t0, before = time.perf_counter(), session.t
-                    stop = self._advance(
-                        session, enabled, min(before + per_call, goal), open_ended
-                    )
+                    stop = self._advance(session, enabled, min(before + per_call, goal), open_ended)
                     elapsed = max(time.perf_counter() - t0, 1e-9)
                     per_call = max(1, min(per_call * 2, int(per_call * 0.005 / elapsed)))
                     if stop is None and session.t == before:

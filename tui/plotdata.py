@@ -48,7 +48,6 @@ GRID_BLOCK = 1 << 16
 """Entries of z (cells × points) per numpy pass over the surface grid."""
 
 
-
 # ---- ticks ----------------------------------------------------------------------------------
 
 

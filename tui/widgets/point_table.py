@@ -34,6 +34,22 @@ MARK = "●"
 HEADER_HEIGHT = 1
 
 
+def whole_columns(line: str, prefix: int, start: int, end: int) -> str:
+    """`line` with the columns that the window [start, end) would cut blanked out, so that no
+    cut-off number shows as if it were a shorter one. Columns: the first `prefix` characters
+    (marker and i), then one of CELL + 1 characters per value."""
+    cut: list[tuple[int, int]] = []
+    if 0 < start < prefix or 0 < end < prefix:
+        cut.append((0, prefix))
+    for s in range(prefix, len(line), CELL + 1):
+        e = s + CELL + 1
+        if s < start < e or s < end < e:
+            cut.append((s, e))
+    for s, e in cut:
+        line = line[:s] + " " * (min(e, len(line)) - s) + line[e:]
+    return line
+
+
 def cell(value: float) -> str:
     """`value` with 6 significant digits (fewer only if that would not fit CELL), right-aligned."""
     text = num(value)
@@ -229,8 +245,10 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
         width = region.width
         scroll_x, scroll_y = self.scroll_offset
         styles = self._line_styles()
+        prefix = len(f"{self._session.n}") + 3 if self._session is not None else 0
         if y < HEADER_HEIGHT:
-            return Strip([Segment(self._header, styles.header)]).crop_extend(
+            header = whole_columns(self._header, prefix, scroll_x, scroll_x + width)
+            return Strip([Segment(header, styles.header)]).crop_extend(
                 scroll_x, scroll_x + width, styles.header
             )
         row = scroll_y + y - HEADER_HEIGHT
@@ -240,7 +258,10 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
         k = row - window.lo
         batch = bool(window.marked[k])
         style, mark_style = styles.rows[batch, row == self._highlight]
-        segments = [Segment(MARK if batch else " ", mark_style), Segment(window.lines[k], style)]
+        line = whole_columns(
+            (MARK if batch else " ") + window.lines[k], prefix, scroll_x, scroll_x + width
+        )
+        segments = [Segment(line[:1], mark_style), Segment(line[1:], style)]
         return Strip(segments).crop_extend(scroll_x, scroll_x + width, style)
 
     def _visible_window(self, scroll_y: int, height: int, row: int) -> Window:
