@@ -298,7 +298,8 @@ class GdstepApp(App[None]):
         if session.n * session.d < BACKGROUND_DIAGNOSTICS:
             self._diagnostics = (key, diagnose(session, cache=self._curvatures))
             return self._diagnostics[1]
-        self._diagnose_in_background(session, key)
+        # Started after the next refresh, so that the step itself shows first.
+        self.call_after_refresh(self._diagnose_in_background, session, key)
         return None
 
     @work(thread=True, exclusive=True, group="diagnostics")
