@@ -67,9 +67,8 @@ def parse_w0(text: str, d: int) -> tuple[float, ...]:
     """One number for every feature, or d numbers separated by commas."""
     parts = text.split(",")
     if len(parts) not in (1, d):
-        raise ConfigError(
-            f"--w0 needs 1 number or {d} (one per feature), but {text!r} has {len(parts)}"
-        )
+        wanted = "1 number" if d == 1 else f"1 number or {d} (one per feature)"
+        raise ConfigError(f"--w0 needs {wanted}, but {text!r} has {len(parts)}")
     return tuple(parse_float(p, "w0") for p in parts)
 
 
