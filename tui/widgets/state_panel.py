@@ -19,6 +19,8 @@ MAX_WEIGHTS = 3
 class StatePanel(Static):
     """Step t, θ_t, η, L(θ_t) and the update rule, all read from the session."""
 
+    _lines = -1
+
     def show(self, session: Session, dataset: Dataset, diagnostics: Diagnostics | None) -> None:
         config = session.config
         grid: list[tuple[str, Text | str]] = []
@@ -44,7 +46,11 @@ class StatePanel(Static):
         norm = "…" if diagnostics is None else num(diagnostics.at_t.grad_norm, 6)
         grid.append(("‖∇L‖", norm))
         grid.append(("rule", Text(session.optimizer.formula, "magenta")))
-        self.update(text_grid(grid))
+        text = text_grid(grid)
+        lines = text.plain.count("\n")
+        # A layout pass only when the panel's height can change: not on every step of a run.
+        self.update(text, layout=lines != self._lines)
+        self._lines = lines
 
 
 def weights(session: Session) -> list[tuple[str, float]]:
