@@ -37,8 +37,11 @@ if TYPE_CHECKING:
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 """Below this terminal size the app asks for a larger window instead of drawing its panels."""
 
-FRAME = 0.045
-"""Seconds of engine work between two screen refreshes while a run goes on (≥ 20 per second)."""
+FRAME = 0.047
+"""Seconds from one screen refresh to the next while a run goes on (more than 20 a second)."""
+
+CALL = 0.002
+"""Seconds of engine work between two checks of the clock during a run."""
 
 SLOW_INTERVAL = 1.0
 """While a run goes on, the costlier panels redraw at most this often (seconds)."""
@@ -598,19 +601,22 @@ class GdstepApp(App[None]):
         open_ended = target is None  # c stops where θ stops changing; g goes where it is told
         stop: str | None = "converged" if open_ended and session.converged else None
         per_call = 1
+        overhead = 0.010  # the last refresh's cost: the engine gets the rest of the frame
         try:
             while stop is None and session.t < goal:
-                frame_end = time.perf_counter() + FRAME
+                frame_end = time.perf_counter() + FRAME - overhead
                 while stop is None and session.t < goal and time.perf_counter() < frame_end:
                     t0, before = time.perf_counter(), session.t
                     stop = self._advance(session, enabled, min(before + per_call, goal), open_ended)
                     elapsed = max(time.perf_counter() - t0, 1e-9)
-                    per_call = max(1, min(per_call * 2, int(per_call * 0.005 / elapsed)))
+                    per_call = max(1, min(per_call * 2, int(per_call * CALL / elapsed)))
                     if stop is None and session.t == before:
                         stop = "diverged"
+                refresh_start = time.perf_counter()
                 bar.update(progress=session.t - start)
                 self.refresh_views()
                 await asyncio.sleep(0.002)  # the screen refreshes here
+                overhead = min(time.perf_counter() - refresh_start, FRAME / 2)
         finally:
             if self.session is session:
                 self._run_finished()
