@@ -249,7 +249,9 @@ async def test_open_dialog_lists_the_samples_and_returns_the_chosen_one():
         assert not isinstance(app.screen, OpenDialog)
 
 
-async def test_open_dialog_returns_a_typed_path_and_cancels_on_escape():
+async def test_open_dialog_returns_a_typed_path_and_cancels_on_escape(tmp_path):
+    path = str(tmp_path / "x.csv")
+    (tmp_path / "x.csv").write_text("x,y\n1,0\n")
     app = Harness()
     async with app.run_test(size=(100, 30)) as pilot:
         app.open(OpenDialog())
@@ -258,14 +260,14 @@ async def test_open_dialog_returns_a_typed_path_and_cancels_on_escape():
         assert isinstance(app.focused, Input)
         await pilot.press("enter")  # an empty path: stays open
         assert isinstance(app.screen, OpenDialog) and error_text(app)
-        await pilot.press(*"/tmp/x.csv", "enter")
-        assert app.results == ["/tmp/x.csv"]
+        await pilot.press(*path, "enter")
+        assert app.results == [path]
 
         app.open(OpenDialog(current="iris"))
         await pilot.pause()
         assert app.screen.query_one(OptionList).highlighted == data.sample_names().index("iris")
         await pilot.press("escape")
-        assert app.results == ["/tmp/x.csv", None]
+        assert app.results == [path, None]
 
 
 # ---- help ------------------------------------------------------------------------------------
@@ -294,3 +296,30 @@ async def test_help_lists_the_bindings_and_closes(close: str):
         await pilot.press(close)
         assert not isinstance(app.screen, HelpScreen)
         assert app.is_running and app.results == []  # q closed the help, not the app
+
+
+async def test_open_dialog_keeps_a_path_that_does_not_exist(tmp_path):
+    from tui.screens.open_dialog import OpenDialog
+
+    app = Harness()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open(OpenDialog())
+        await pilot.pause()
+        dialog = app.screen
+        box = dialog.query_one("#path")
+        for typed, problem in (
+            (str(tmp_path / "nope.csv"), "no such file or sample"),
+            (str(tmp_path), "is a directory"),
+        ):
+            box.value = typed
+            box.focus()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.screen is dialog and box.value == typed
+            assert problem in str(dialog.query_one("#error").render())
+        good = tmp_path / "ok.csv"
+        good.write_text("x,y\n1,0\n")
+        box.value = f"'{good}'"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == [str(good)]

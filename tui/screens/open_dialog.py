@@ -103,11 +103,19 @@ class OpenDialog(ModalScreen[str | None]):
     @on(Input.Submitted, "#path")
     def _path_entered(self, event: Input.Submitted) -> None:
         event.stop()
-        spec = event.value.strip()
+        spec = os.path.expanduser(event.value.strip().strip("'\""))
         if not spec:
             self._error("type a path, or pick a sample above")
             return
-        self.dismiss(os.path.expanduser(spec))
+        try:
+            _, path = data.resolve(spec)
+        except data.DataError as error:
+            self._error(str(error))  # the dialog stays, with what was typed
+            return
+        if path.is_dir():
+            self._error(f"{spec} is a directory: type the path of a CSV file")
+            return
+        self.dismiss(spec)
 
     @on(Input.Changed, "#path")
     def _path_changed(self) -> None:
