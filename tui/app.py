@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header, ProgressBar, Static
 from tui import data
 from tui.config import make_config
 from tui.data import Dataset
-from tui.diagnostics import CurvatureCache, Diagnostics, curvature, diagnose
+from tui.diagnostics import CurvatureCache, Diagnostics, diagnose
 from tui.errors import InputError
 from tui.format import num
 from tui.session import Config, Session
@@ -171,14 +171,11 @@ class GdstepApp(App[None]):
             show=False,
             tooltip="Save data, settings, η changes, edits, breakpoints, watches, step",
         ),
-        Binding("up", "table('scroll_rows(-1)')", "Row up", show=False),
-        Binding("down", "table('scroll_rows(1)')", "Row down", show=False),
-        Binding("pageup", "table('page_rows(-1)')", "Page up", show=False),
-        Binding("pagedown", "table('page_rows(1)')", "Page down", show=False),
-        Binding("home", "table('first_row')", "First row", show=False),
-        Binding("end", "table('last_row')", "Last row", show=False),
-        Binding("shift+left", "table('scroll_columns(-1)')", "Columns left", show=False),
-        Binding("shift+right", "table('scroll_columns(1)')", "Columns right", show=False),
+        # The table's own keys, scrolling it from anywhere (it never takes the focus).
+        *(
+            Binding(b.key, f"table({b.action!r})", b.description, show=False)
+            for b in PointTable.BINDINGS
+        ),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -204,11 +201,10 @@ class GdstepApp(App[None]):
         self._hit: Expression | None = None  # the breakpoint that ended the last run
         self.running = False
         self._refresh_pending = False
-        self._plot_wanted = False
         self._diagnostics: tuple[tuple, Diagnostics] | None = None
         self._curvatures = CurvatureCache()
-        self._last_plot = 0.0
-        self._plot_timer = None
+        self._last_slow = 0.0
+        self._slow_timer = None
         self.state_panel = StatePanel(id="state")
         self.taylor_panel = TaylorPanel(id="taylor")
         self.watch_panel = WatchPanel(id="watches")
@@ -240,7 +236,7 @@ class GdstepApp(App[None]):
         self.sub_title = self.dataset.name
         for selector, title in BORDER_TITLES.items():
             self.query_one(selector).border_title = title
-        self.refresh_views(plot=True)
+        self.refresh_views()
 
     def on_resize(self, event: Resize) -> None:
         small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
@@ -253,9 +249,8 @@ class GdstepApp(App[None]):
         return True
 
     # ---- the view: every panel re-reads the session ------------------------------------------
-    def refresh_views(self, plot: bool = False) -> None:
+    def refresh_views(self) -> None:
         """Redraw the panels once, however many calls come before the next frame."""
-        self._plot_wanted = self._plot_wanted or plot
         if not self._refresh_pending:
             self._refresh_pending = True
             self.call_later(self._show)
@@ -268,13 +263,12 @@ class GdstepApp(App[None]):
         diagnostics = self.diagnostics() if not self.running else None
         self.state_panel.show(session, self.dataset, diagnostics)
         self.point_table.show(session, self.dataset)
-        self._show_slow(force=self._plot_wanted)
-        self._plot_wanted = False
+        self._show_slow()
 
-    def _show_slow(self, force: bool = False) -> None:
-        wait = SLOW_INTERVAL - (time.monotonic() - self._last_plot)
-        if force or wait <= 0 or not self.running:
-            self._last_plot = time.monotonic()
+    def _show_slow(self) -> None:
+        wait = SLOW_INTERVAL - (time.monotonic() - self._last_slow)
+        if wait <= 0 or not self.running:
+            self._last_slow = time.monotonic()
             session = self.session
             diagnostics = self.diagnostics()
             into = self.points_stepped_into()
@@ -284,12 +278,13 @@ class GdstepApp(App[None]):
             self.taylor_panel.show(session, diagnostics)
             self.watch_panel.show(session, self.watches)
             self.plot_panel.show(session, self.dataset)
-        elif self._plot_timer is None:
-            self._plot_timer = self.set_timer(wait, self._slow_timer_fired)
+        elif self._slow_timer is None:
+            self._slow_timer = self.set_timer(wait, self._slow_timer_fired)
 
     def _slow_timer_fired(self) -> None:
-        self._plot_timer = None
-        self._show_slow(force=True)
+        self._slow_timer = None
+        self._last_slow = 0.0  # due now, running or not
+        self._show_slow()
 
     def diagnostics(self) -> Diagnostics | None:
         """The Taylor quantities of the current step; for big data, None until a worker has
@@ -369,7 +364,7 @@ class GdstepApp(App[None]):
                 self.notify(f"Going to the step limit, {self.max_steps:,} (--max-steps).")
             if target <= self.session.last:
                 self.session.goto(target)
-                self.refresh_views(plot=True)
+                self.refresh_views()
             else:
                 self.start_run(target)
 
@@ -413,7 +408,7 @@ class GdstepApp(App[None]):
     def action_reset(self) -> None:
         self.stop_run()
         self.session.reset()
-        self.refresh_views(plot=True)
+        self.refresh_views()
 
     def action_open(self) -> None:
         from tui.screens.open_dialog import OpenDialog
@@ -452,7 +447,7 @@ class GdstepApp(App[None]):
             title=f"Opened {dataset.name}",
             timeout=5,
         )
-        self.refresh_views(plot=True)
+        self.refresh_views()
 
     def action_cycle_plot(self) -> None:
         mode = self.plot_panel.cycle()
@@ -499,7 +494,7 @@ class GdstepApp(App[None]):
                 self.notify(
                     f"θ set at step {self.session.t:,}; the later history is dropped", timeout=3
                 )
-                self.refresh_views(plot=True)
+                self.refresh_views()
 
         self.stop_run()
         session = self.session
@@ -586,7 +581,7 @@ class GdstepApp(App[None]):
         self.running = False
         self.sub_title = self.dataset.name
         self.query_one(ProgressBar).remove_class("-running")
-        self.refresh_views(plot=True)
+        self.refresh_views()
 
     @work(exclusive=True, group="run")
     async def _run(self, target: int | None) -> None:
@@ -666,7 +661,7 @@ class GdstepApp(App[None]):
         session = self.session
         t = session.t
         lr = session.lr(t - 1)
-        limit = curvature(session.objective, session.theta(t - 1)).lr_limit
+        limit = self._curvatures.get(session.objective, session.theta(t - 1)).lr_limit
         suggestion = num(limit, 3) if limit < lr else num(lr / 10, 3)
         self.notify(
             f"Diverged at step {t:,} with η = {num(lr)}: the loss or θ is no longer finite. "

@@ -89,8 +89,11 @@ class Objective:
             return sigmoid(linear(theta, np.asarray(x, dtype=np.float64)))
 
     def value(self, theta: np.ndarray) -> float:
-        """L(θ) over every point."""
-        return self.evaluate(theta)[0]
+        """L(θ) over every point (without the gradient's work on big data)."""
+        if self.tiny:
+            return self.evaluate_floats(theta.tolist())[0]
+        with np.errstate(all="ignore"):
+            return self._chunked_sums(theta, 0, self.n, True, False)[0] / self._full_divisor
 
     def gradient(self, theta: np.ndarray) -> np.ndarray:
         """∇L(θ) over every point."""
