@@ -64,6 +64,14 @@ def test_min_max_keeps_every_bins_extremes_and_at_most_two_per_column():
         assert start + int(part.argmax()) in index
 
 
+def test_min_max_one_index_for_a_flat_bin_none_for_a_bin_without_finite_values():
+    losses = np.ones(1_000)
+    losses[100:200] = np.nan  # bin 1 of 10
+    losses[300:400] = np.inf
+    index = plotdata.min_max_indices(losses, 10)  # 10 columns: bins of 100 steps
+    assert index.tolist() == [0, 200, 400, 500, 600, 700, 800, 900]
+
+
 def test_min_max_keeps_every_point_when_few():
     losses = np.linspace(1.0, 0.1, 200)
     assert plotdata.min_max_indices(losses, 100).tolist() == list(range(200))

@@ -212,7 +212,11 @@ def min_max_indices(values: np.ndarray, columns: int) -> np.ndarray:
     high[n:] = -np.inf
     i_max = high.reshape(bins, per_bin).argmax(axis=1) + starts
     keep = finite[i_min]  # a bin whose min is not finite has no finite value at all
-    return np.union1d(i_min[keep], i_max[keep])
+    # Bins are disjoint and in order, so each bin's (first, second) pair keeps the order.
+    pairs = np.column_stack([np.minimum(i_min, i_max), np.maximum(i_min, i_max)])[keep].ravel()
+    distinct = np.ones(len(pairs), dtype=bool)
+    distinct[1:] = pairs[1:] != pairs[:-1]
+    return pairs[distinct]
 
 
 def smallest_positive(values: np.ndarray) -> float:
