@@ -257,6 +257,24 @@ async def test_tiny_window_then_larger_again():
         assert exact(app.session.w()[0]) in text(app.query_one(StatePanel))
 
 
+async def test_arrows_scroll_the_table_even_when_the_panels_overflow():
+    app = make_app("cancer")  # 30 features: the panels are taller than 120×40
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        main = app.query_one("#main")
+        assert main.max_scroll_y > 0 and app.focused is None
+        await pilot.press("down", "down")
+        await settle(pilot)
+        assert app.point_table.scroll_offset.y == 2 and main.scroll_offset.y == 0
+        await pilot.press("ctrl+down")
+        await settle(pilot)
+        assert main.scroll_offset.y == min(3, main.max_scroll_y) > 0
+        assert app.point_table.scroll_offset.y == 2
+        await pilot.press("ctrl+up")
+        await settle(pilot)
+        assert main.scroll_offset.y == 0
+
+
 async def test_help_and_quit():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -3,11 +3,11 @@ what the rendered text says."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from rich.color import Color
 from rich.text import Text
 from textual.app import App, ComposeResult
 
@@ -15,9 +15,10 @@ from tui import plotdata
 from tui.data import Dataset, load
 from tui.format import num
 from tui.session import Config, Session
-from tui.widgets.plot_panel import BAND_STYLES, MODES, PlotPanel, canvas_size
+from tui.widgets.plot_panel import MODES, RAMP, PlotPanel, canvas_size
 
 SIZES = [(120, 40), (10, 5), (1, 1)]
+BANDS = [Color.from_rgb(*rgb) for rgb in RAMP]
 
 
 class PlotApp(App):
@@ -53,8 +54,13 @@ def generated(n: int) -> tuple[Session, Dataset]:
 
 
 def rendered(panel: PlotPanel) -> Text:
-    text = panel.render()
-    assert isinstance(text, Text)
+    """What the panel shows at its size, as one Text: a line per strip, a span per segment."""
+    text = Text()
+    for y in range(panel.size.height):
+        if y:
+            text.append("\n")
+        for segment in panel.render_line(y):
+            text.append(segment.text, segment.style)
     return text
 
 
@@ -178,12 +184,12 @@ async def test_surface_plot_paints_every_cell_and_draws_the_path():
         assert (columns, rows) == canvas_size(120, 40, matrix.Cols_canvas.start - 1)
         assert label_width is None or label_width == matrix.Cols_canvas.start - 1
         # every canvas cell gets a heat background, and the lowest band lies at the minimum
-        heat = [span for span in text.spans if span.style in BAND_STYLES]
+        heat = [span for span in text.spans if span.style.bgcolor in BANDS]
         assert sum(span.end - span.start for span in heat) == columns * rows
         surface = plotdata.loss_surface(session, columns, rows)
         r, c = np.unravel_index(surface.loss.argmin(), surface.loss.shape)
         offset = (2 + rows - 1 - r) * 121 + matrix.Cols_canvas.start + c
-        assert any(s.start <= offset < s.end and s.style == BAND_STYLES[0] for s in heat)
+        assert any(s.start <= offset < s.end and s.style.bgcolor == BANDS[0] for s in heat)
 
 
 @pytest.mark.parametrize("size", [(40, 12), (200, 60), (23, 7)])
@@ -199,7 +205,7 @@ async def test_surface_heat_covers_plotexts_canvas_at_other_sizes(size):
         matrix = panel.plt.monitor.matrix
         columns, rows = len(matrix.Cols_canvas), len(matrix.Rows_canvas)
         assert (columns, rows) == canvas_size(*size, matrix.Cols_canvas.start - 1)
-        heat = [span for span in text.spans if span.style in BAND_STYLES]
+        heat = [span for span in text.spans if span.style.bgcolor in BANDS]
         assert sum(span.end - span.start for span in heat) == columns * rows
         lines = text.plain.split("\n")
         starts = np.cumsum([0] + [len(line) + 1 for line in lines])
@@ -302,17 +308,28 @@ async def test_constant_loss_renders():
                 assert rendered(panel).plain.strip()
 
 
-async def test_render_time_at_120_by_40():
+async def test_drawn_once_per_repaint_and_size(monkeypatch):
     session, dataset = seed()
     app = PlotApp()
     async with app.run_test(size=(120, 40)) as pilot:
         panel = app.query_one(PlotPanel)
         panel.show(session, dataset)
         await pilot.pause()
-        for mode in MODES:
-            panel.mode = mode
-            panel.render()  # the surface grid is computed once, then reused
-            start = time.perf_counter()
-            for _ in range(3):
-                panel.render()
-            assert (time.perf_counter() - start) / 3 < 0.2  # ~15-35 ms; generous when busy
+        sizes = []
+        draw = panel.draw
+        monkeypatch.setattr(panel, "draw", lambda w, h: sizes.append((w, h)) or draw(w, h))
+        panel.refresh()
+        first = [panel.render_line(y).text for y in range(40)]
+        assert sizes == [(120, 40)]  # every line from one drawing
+        assert [panel.render_line(y).text for y in range(40)] == first
+        assert sizes == [(120, 40)]  # and no drawing again until a repaint
+        panel.refresh()
+        assert [panel.render_line(y).text for y in range(40)] == first
+        assert sizes == [(120, 40)] * 2
+        session.goto(500)
+        panel.show(session, dataset)  # another step is another drawing
+        assert [panel.render_line(y).text for y in range(40)] != first
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        panel.render_line(0)
+        assert sizes[-1] == (80, 24)

@@ -176,6 +176,8 @@ class GdstepApp(App[None]):
             Binding(b.key, f"table({b.action!r})", b.description, show=False)
             for b in PointTable.BINDINGS
         ),
+        Binding("ctrl+down", "scroll_panels(3)", "Panels down", show=False),
+        Binding("ctrl+up", "scroll_panels(-3)", "Panels up", show=False),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -216,7 +218,8 @@ class GdstepApp(App[None]):
     # ---- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="main"):
+        # Never focused, so that arrows and page keys always reach the app (the table).
+        with VerticalScroll(id="main", can_focus=False):
             with Horizontal(id="top"):
                 with Vertical(id="info"):
                     yield self.state_panel
@@ -230,7 +233,7 @@ class GdstepApp(App[None]):
             f"Make the window larger: gdstep needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
             id="too-small",
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = self.dataset.name
@@ -466,6 +469,10 @@ class GdstepApp(App[None]):
         """Scroll the per-point table from anywhere (it never needs the focus)."""
         await self.point_table.run_action(action)
 
+    def action_scroll_panels(self, lines: int) -> None:
+        """Scroll the panels when the window is too short to show them all."""
+        self.query_one("#main", VerticalScroll).scroll_relative(y=lines, animate=False)
+
     def action_breakpoints(self) -> None:
         from tui.screens.breakpoints_dialog import BreakpointsDialog
 
@@ -557,7 +564,7 @@ class GdstepApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
-            if binding.action == "quit" or binding.action.startswith("table("):
+            if binding.action == "quit" or binding.action.startswith(("table(", "scroll_panels(")):
                 continue  # Quit is in the palette already; the table scrolls with keys
             help_text = binding.tooltip or binding.description
             yield SystemCommand(

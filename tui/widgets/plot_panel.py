@@ -1,22 +1,26 @@
 """The plot panel: the loss curve, the data with the fitted sigmoid, or the loss surface.
 
-It draws what `tui.plotdata` computes and computes no mathematics itself. Everything is drawn
-in `render()` from `clear_figure()`, at the widget's current size, so a resize, a theme
-change or a new step all redraw from the session.
+It draws what `tui.plotdata` computes and computes no mathematics itself. Every repaint draws
+the plot again from `clear_figure()`, at the widget's current size, so a resize, a theme
+change or a new step all redraw from the session. plotext lays out the cells; they go to the
+screen as strips straight from its matrix, not through its ANSI text.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import Self
 
-import numpy as np
-from rich.color import Color
+from plotext._utility import colors_to_ansi
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Span, Text
-from textual.app import RenderResult
+from rich.text import Text
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
 from tui import plotdata
@@ -73,47 +77,61 @@ def _first_fitting(width: int, *titles: str) -> str:
 
 @dataclass(frozen=True)
 class _Heat:
-    """Where the surface's grid lies in the rendered text: its top-left cell is at column
-    `column0` of line `line0` (below the title and the frame), its top row is the highest b."""
+    """Where the surface's grid lies in plotext's matrix: its top-left cell is at column
+    `column0` of line `line0` from the top (below the title and the frame), its top row is the
+    highest b."""
 
     surface: plotdata.Surface
     column0: int
     line0: int
 
 
-BAND_STYLES = [Style(bgcolor=Color.from_rgb(*rgb)) for rgb in RAMP]
-NOT_FINITE_STYLE = Style(bgcolor=Color.from_rgb(*NOT_FINITE))
-
-
-def _heat_spans(heat: _Heat, lines: list[str]) -> list[Span]:
-    """Background spans for the grid cells, one per run of equal band in a row, clipped to
-    the lines of the text (which is smaller than the grid only at tiny sizes)."""
+def _paint_heat(matrix, heat: _Heat) -> None:
+    """Set the background of the canvas cells to the surface's bands, in plotext's matrix
+    (row 0 at the bottom). The path and θ_t, drawn by plotext, keep their colour on top."""
     bands = plotdata.band_grid(heat.surface, BANDS)
     rows, columns = bands.shape
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    spans = []
-    for i in range(rows):
-        line = heat.line0 + i
-        if line >= len(lines):
-            break
-        room = min(columns, len(lines[line]) - heat.column0)
-        if room <= 0:
-            continue
-        row = bands[rows - 1 - i, :room]
-        cuts = [0, *(np.flatnonzero(np.diff(row)) + 1).tolist(), room]
-        offset = starts[line] + heat.column0
-        for a, b in itertools.pairwise(cuts):
-            band = int(row[a])
-            style = BAND_STYLES[band] if band >= 0 else NOT_FINITE_STYLE
-            spans.append(Span(offset + a, offset + b, style))
-    return spans
+    for i in range(min(rows, matrix.rows - heat.line0)):
+        background = matrix.background[matrix.rows - 1 - heat.line0 - i]
+        room = min(columns, matrix.cols - heat.column0)
+        for j, band in enumerate(bands[rows - 1 - i, : max(room, 0)].tolist()):
+            background[heat.column0 + j] = RAMP[band] if band >= 0 else NOT_FINITE
 
 
-def _same_key(a: tuple, b: tuple) -> bool:
-    """Keys compare the grid by identity (numpy arrays have no truth value for ==)."""
-    return a[0] is b[0] and a[1:] == b[1:]
+@functools.cache
+def _cell_style(foreground: object, style: object, background: object) -> Style:
+    """The rich style of a plotext cell, read back from the ANSI codes plotext writes for it
+    (so the colours are those of plotext's own text output)."""
+    text = Text.from_ansi(colors_to_ansi(foreground, style, background) + " ")
+    return text.spans[0].style if text.spans else Style.null()
+
+
+def _hashable(colour: object) -> object:
+    return tuple(colour) if isinstance(colour, list) else colour
+
+
+def matrix_strips(matrix, width: int) -> list[Strip]:
+    """plotext's matrix as Textual strips, top line first, one segment per run of cells of
+    the same colours: what `Text.from_ansi(plot.build())` shows, without writing and parsing
+    the ANSI text."""
+    strips = []
+    for row in reversed(matrix.Rows):
+        cells = zip(
+            zip(
+                map(_hashable, matrix.fullground[row]),
+                map(_hashable, matrix.style[row]),
+                map(_hashable, matrix.background[row]),
+                strict=True,
+            ),
+            matrix.marker[row],
+            strict=True,
+        )
+        segments = [
+            Segment("".join(map(itemgetter(1), run)), _cell_style(*colours))
+            for colours, run in itertools.groupby(cells, key=itemgetter(0))
+        ]
+        strips.append(Strip(segments).crop_extend(0, width, None))
+    return strips
 
 
 class PlotPanel(PlotextPlot):
@@ -134,7 +152,7 @@ class PlotPanel(PlotextPlot):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.session: Session | None = None
         self.dataset: Dataset | None = None
-        self._heat_spans: tuple[tuple, list[Span]] | None = None  # (key, spans), see _paint_heat
+        self._strips: tuple[tuple[int, int], list[Strip]] | None = None  # (size, lines)
 
     # ---- API ------------------------------------------------------------------------------
     def show(self, session: Session, dataset: Dataset) -> None:
@@ -163,10 +181,24 @@ class PlotPanel(PlotextPlot):
         return mode
 
     # ---- drawing --------------------------------------------------------------------------
-    def render(self) -> RenderResult:
+    def refresh(
+        self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ) -> Self:
+        self._strips = None  # whatever asks for a repaint gets a new drawing
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def render_line(self, y: int) -> Strip:
+        """Line y of the plot, drawn once per repaint and size (Textual's line API)."""
+        size = (self.size.width, self.size.height)
+        if self._strips is None or self._strips[0] != size:
+            self._strips = (size, self.draw(*size))
+        lines = self._strips[1]
+        return lines[y] if y < len(lines) else Strip.blank(size[0])
+
+    def draw(self, width: int, height: int) -> list[Strip]:
+        """The whole plot at this size, one strip per line."""
         plt = self.plt
         plt.clear_figure()
-        width, height = self.size.width, self.size.height
         session = self.session
         heat = None
         if session is None:
@@ -177,10 +209,16 @@ class PlotPanel(PlotextPlot):
             self._draw_fit(session, width, height)
         else:
             heat = self._draw_surface(session, width, height)
-        text = super().render()
-        if heat is not None and isinstance(text, Text):
-            self._paint_heat(text, heat)
-        return text
+        # What PlotextPlot.render and plotext's build() do, up to the matrix of cells.
+        plt.plotsize(width, height)
+        plt._set_size(width, height)
+        plt.theme(self._get_plotext_theme_name(self.app.theme))
+        plt._set_sizes()
+        plt._build_matrix()
+        matrix = plt.monitor.matrix
+        if heat is not None:
+            _paint_heat(matrix, heat)
+        return matrix_strips(matrix, width)
 
     def _draw_loss(self, session: Session, width: int) -> None:
         plt = self.plt
@@ -235,7 +273,7 @@ class PlotPanel(PlotextPlot):
         plt.title(_first_fitting(room, title, short))
 
     def _draw_surface(self, session: Session, width: int, height: int) -> _Heat | None:
-        """The frame, the path and θ_t; the heat is painted on the result (`_paint_heat`):
+        """The frame, the path and θ_t; the heat is painted on plotext's matrix (`_paint_heat`):
         as plotext points it would cost 5× more and hide under the path."""
         plt = self.plt
         w_lo, w_hi, b_lo, b_hi = plotdata.surface_range(session)
@@ -264,15 +302,6 @@ class PlotPanel(PlotextPlot):
         if columns <= 0 or rows <= 0:
             return None
         return _Heat(surface, column0=label_width + 1, line0=2)
-
-    def _paint_heat(self, text: Text, heat: _Heat) -> None:
-        """Colour the background of the canvas cells by the surface's bands. The path and
-        θ_t, drawn by plotext, keep their colour on top of the heat."""
-        lines = text.plain.split("\n")
-        key = (heat.surface.loss, heat.column0, heat.line0, tuple(map(len, lines)))
-        if self._heat_spans is None or not _same_key(self._heat_spans[0], key):
-            self._heat_spans = (key, _heat_spans(heat, lines))
-        text.spans.extend(self._heat_spans[1])
 
     def _axis_names(self) -> tuple[str, str]:
         if self.dataset is None or self.dataset.d != 1:

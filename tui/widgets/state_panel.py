@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from tui.data import Dataset
 from tui.diagnostics import Diagnostics
 from tui.format import count, exact, num
 from tui.model import loss_formula
 from tui.session import Session
+from tui.widgets.panel import Panel
 from tui.widgets.text_grid import text_grid
 
 MAX_WEIGHTS = 3
 """Beyond this many features, w is summarised instead of listed."""
 
 
-class StatePanel(Static):
+class StatePanel(Panel):
     """Step t, θ_t, η, L(θ_t) and the update rule, all read from the session."""
-
-    _lines = -1
 
     def show(self, session: Session, dataset: Dataset, diagnostics: Diagnostics | None) -> None:
         config = session.config
@@ -46,11 +44,7 @@ class StatePanel(Static):
         norm = "…" if diagnostics is None else num(diagnostics.at_t.grad_norm, 6)
         grid.append(("‖∇L‖", norm))
         grid.append(("rule", Text(session.optimizer.formula, "magenta")))
-        text = text_grid(grid)
-        lines = text.plain.count("\n")
-        # A layout pass only when the panel's height can change: not on every step of a run.
-        self.update(text, layout=lines != self._lines)
-        self._lines = lines
+        self.show_text(text_grid(grid))
 
 
 def weights(session: Session) -> list[tuple[str, float]]:

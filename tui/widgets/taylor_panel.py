@@ -6,25 +6,33 @@ from __future__ import annotations
 import math
 
 from rich.text import Text
-from textual.widgets import Static
 
 from tui.diagnostics import Diagnostics
 from tui.format import num
 from tui.session import Session
+from tui.widgets.panel import Panel
 from tui.widgets.text_grid import text_grid
 
+STYLES = ("bold", "", "dim")
+"""Name, value, comment."""
 
-class TaylorPanel(Static):
+
+class TaylorPanel(Panel):
     """The Taylor argument for the update t−1 → t, and the curvature at θ_t."""
 
     def show(self, session: Session, diagnostics: Diagnostics | None) -> None:
+        """The same rows whether or not there is an update yet or the numbers are still
+        being computed, so that the panel keeps its height from step to step."""
         if diagnostics is None:
-            self.update(Text("computing ∇L and H …", "dim"))
+            rows = [("ΔL₁", "…", "computing ∇L and H …"), ("ΔL₂", "…", ""), ("ΔL", "…", "")]
+            rows += [("cos β", "…", ""), ("λ_max(H)", "…", ""), ("hint", "…", "")]
+            self.show_text(text_grid(rows, justify=("left", "right"), styles=STYLES))
             return
         grid: list[tuple[Text | str, ...]] = []
         last = diagnostics.last_update
         if last is None:
-            grid.append(("last update", "—", "none yet: press n"))
+            grid.append(("ΔL₁", "—", "no update yet: press n"))
+            grid += [("ΔL₂", "—", ""), ("ΔL", "—", ""), ("cos β", "—", "")]
         else:
             grid.append(("ΔL₁", num(last.dl1), "∇Lᵀ·Δθ, 1st order"))
             grid.append(("ΔL₂", num(last.dl2), "+ ½·ΔθᵀHΔθ, 2nd order"))
@@ -45,7 +53,7 @@ class TaylorPanel(Static):
         grid.append(("hint", *hint(session.lr(), at_t.lr_limit)))
         if session.optimizer.state_rows:
             grid.append(("", "", Text(f"(a bound for gd, not {session.config.optimizer})")))
-        self.update(text_grid(grid, justify=("left", "right"), styles=("bold", "", "dim")))
+        self.show_text(text_grid(grid, justify=("left", "right"), styles=STYLES))
 
 
 def hint(lr: float, lr_limit: float) -> tuple[Text, Text]:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from tui.format import exact, num
 from tui.session import Session
+from tui.widgets.panel import Panel
 from tui.widgets.state_panel import MAX_WEIGHTS
 from tui.widgets.text_grid import text_grid
 
 
-class UpdatePanel(Static):
+class UpdatePanel(Panel):
     """Σ row of the table (the batch gradient g_t) and θ_t → θ_{t+1}; while stepping into the
     update, the point reached and the running sums."""
 
@@ -46,7 +46,7 @@ class UpdatePanel(Static):
             line.append(exact(next_theta[j]), "cyan")
             grid.append(("next" if j == shown[0] else "", line))
         grid += state_rows(session, names, shown)
-        self.update(text_grid(grid, gap=1))
+        self.show_text(text_grid(grid, gap=1))
 
 
 def step_into_rows(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
-from textual.widgets import Static
 
 from tui.expressions import Expression, Value, evaluate_at
 from tui.format import num
 from tui.session import Session
+from tui.widgets.panel import Panel
 
 DIGITS = 8
 """Significant digits of a watched number."""
@@ -22,7 +22,7 @@ def format_value(value: Value) -> str:
     return num(float(value), DIGITS)
 
 
-class WatchPanel(Static):
+class WatchPanel(Panel):
     """The watches' values at the session's step (computed by `evaluate_at`); hidden when
     there are no watches."""
 
@@ -48,7 +48,7 @@ class WatchPanel(Static):
                 text.append(value, "italic red")
             else:
                 text.append(format_value(value), "bold")
-        self.update(text)
+        self.show_text(text)
 
     @staticmethod
     def _one(session: Session, watch: Expression) -> Value | str:
