@@ -106,23 +106,14 @@ def _cell_style(foreground: object, style: object, background: object) -> Style:
     return text.spans[0].style if text.spans else Style.null()
 
 
-def _hashable(colour: object) -> object:
-    return tuple(colour) if isinstance(colour, list) else colour
-
-
 def matrix_strips(matrix, width: int) -> list[Strip]:
     """plotext's matrix as Textual strips, top line first, one segment per run of cells of
     the same colours: what `Text.from_ansi(plot.build())` shows, without writing and parsing
-    the ANSI text."""
+    the ANSI text. The colours are names or RGB tuples (all of gdstep's are tuples)."""
     strips = []
     for row in reversed(matrix.Rows):
         cells = zip(
-            zip(
-                map(_hashable, matrix.fullground[row]),
-                map(_hashable, matrix.style[row]),
-                map(_hashable, matrix.background[row]),
-                strict=True,
-            ),
+            zip(matrix.fullground[row], matrix.style[row], matrix.background[row], strict=True),
             matrix.marker[row],
             strict=True,
         )
