@@ -14,6 +14,7 @@ from tui.format import exact
 from tui.session import Config, Session
 from tui.widgets.plot_panel import PlotPanel
 from tui.widgets.point_table import PointTable
+from tui.widgets.progress_line import ProgressLine
 from tui.widgets.state_panel import StatePanel
 from tui.widgets.taylor_panel import TaylorPanel
 from tui.widgets.update_panel import UpdatePanel
@@ -152,6 +153,21 @@ async def test_continue_runs_and_c_stops():
         assert app.session.loss() == expected_session("cancer", t).loss()
         await pilot.pause(0.2)
         assert app.session.t == t
+
+
+async def test_goto_far_ahead_shows_the_progress_line_until_stopped():
+    app = make_app("cancer")
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.query_one(ProgressLine)
+        assert not bar.display
+        app.start_run(5_000_000)
+        await pilot.pause(0.3)
+        assert app.running and bar.display and bar.total == 5_000_000
+        assert 0 < bar.done <= app.session.t
+        assert bar.render_line(0).text.endswith(f"%  {bar.done:,} of 5,000,000 steps")
+        await pilot.press("c")  # c stops any run
+        await settle(pilot)
+        assert not app.running and not bar.display
 
 
 async def test_continue_runs_hours_to_convergence():
