@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from textual import events
 from textual.geometry import Region
 from textual.widget import Widget
 
@@ -77,6 +78,33 @@ async def test_n_steps_and_the_screen_matches_the_trace():
             assert f"{points.grad_b[i]:.6g}" in table
         update = text(app.query_one(UpdatePanel))
         assert exact(expected.next_theta()[0]) in update
+
+
+async def test_keys_arriving_together_are_taken_in_order():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        keys = ["n"] * 5 + ["b"] + ["n"] * 3 + ["plus"] + ["n"] * 2
+        for key in keys:  # all queued before the app handles the first
+            app.post_message(events.Key(key, "+" if key == "plus" else key))
+        await settle(pilot)
+        expected = expected_session("seed", 7)
+        expected.set_lr(2 * expected.lr())
+        expected.step(2)
+        assert app.session.t == 9
+        assert app.session.thetas().tolist() == expected.thetas().tolist()
+        assert exact(expected.w()[0]) in text(app.query_one(StatePanel))
+
+
+async def test_n_stops_at_the_step_limit_and_says_so():
+    dataset = data.load("seed")
+    config, _ = make_config(dataset, {})
+    app = GdstepApp(dataset, config, max_steps=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"nnnnn")
+        await settle(pilot)
+        assert app.session.t == 3 and app.session.last == 3
+        assert any("step limit, 3" in n.message for n in app._notifications)
 
 
 async def test_b_steps_back_exactly():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,9 @@ from tui.widgets.update_panel import UpdatePanel
 from tui.widgets.watch_panel import WatchPanel
 
 if TYPE_CHECKING:
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
+
     from tui.expressions import Breakpoint, Expression
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
@@ -206,6 +209,7 @@ class GdstepApp(App[None]):
         self._hit: Expression | None = None  # the breakpoint that ended the last run
         self.running = False
         self._refresh_pending = False
+        self._steps_due = 0  # n presses not yet taken (see take_steps)
         self._diagnostics: tuple[tuple, Diagnostics] | None = None
         self._curvatures = CurvatureCache()
         self._last_slow = 0.0
@@ -269,6 +273,7 @@ class GdstepApp(App[None]):
         plot, Taylor, update, watches) at most every SLOW_INTERVAL: they are read, not
         watched, and a run is over before one can read a row at 20 refreshes a second."""
         self._refresh_pending = False
+        self.take_steps()
         session = self.session
         diagnostics = self.diagnostics() if not self.running else None
         self.state_panel.show(session, self.dataset, diagnostics)
@@ -321,17 +326,37 @@ class GdstepApp(App[None]):
 
     # ---- keys -------------------------------------------------------------------------------
     def action_step(self) -> None:
+        """One update. Presses that come faster than the screen refreshes are taken in one
+        engine call before the next refresh or the next other key (`take_steps`)."""
         self.stop_run()
-        if self.session.diverged and self.session.t == self.session.last:
-            self.notify_divergence()
-            return
-        if self.session.t >= self.max_steps:
-            self.notify(f"At the step limit, {self.max_steps:,} (--max-steps).", timeout=3)
-            return
-        self.session.step()
-        if self.session.diverged and self.session.t == self.session.last:
-            self.notify_divergence()
+        self._steps_due += 1
         self.refresh_views()
+
+    def take_steps(self) -> None:
+        """The updates of the `n` presses not yet made, in one call."""
+        due, self._steps_due = self._steps_due, 0
+        if not due:
+            return
+        session = self.session
+        if session.diverged and session.t == session.last:
+            self.notify_divergence()
+            return
+        room = self.max_steps - session.t
+        session.step(min(due, max(room, 0)))
+        if session.diverged and session.t == session.last:
+            self.notify_divergence()
+        elif due > room:
+            self.notify(f"At the step limit, {self.max_steps:,} (--max-steps).", timeout=3)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        if action != "step":
+            self.take_steps()  # the n presses before this key come first
+        return await super().run_action(action, default_namespace, namespaces)
 
     def points_stepped_into(self) -> int | None:
         """How many points of the current update `s` has walked through (None: not stepping
