@@ -1,4 +1,4 @@
-"""The progress line: the bar's filled part, the percentage and the step counts."""
+"""The progress line: the bar's filled part, the step reached, the goal and the percentage."""
 
 from __future__ import annotations
 
@@ -12,27 +12,28 @@ class LineApp(App):
         yield ProgressLine()
 
 
-async def test_a_quarter_done_fills_a_quarter_of_the_bar():
+async def test_a_quarter_of_the_way_fills_a_quarter_of_the_bar():
     app = LineApp()
     async with app.run_test(size=(80, 3)) as pilot:
         bar = app.query_one(ProgressLine)
-        bar.update(25_000, 100_000)
+        bar.start(1_000, 101_000)
+        bar.update(26_000)
         await pilot.pause()
-        text = bar.render_line(0).text
-        label = "   25%  25,000 of 100,000 steps"
-        assert len(text) == 80 and text.endswith(label)
-        room = 80 - len(label)
-        done = [s for s in bar.render_line(0) if s.text and set(s.text) == {"━"}][0]
-        assert len(done.text) == room // 4
+        strip = bar.render_line(0)
+        label = "  step 26,000 of 101,000 (25%)"
+        assert len(strip.text) == 80 and strip.text.endswith(label)
+        done = next(s for s in strip if s.text and set(s.text) == {"━"})
+        assert len(done.text) == (80 - len(label)) // 4
 
 
-async def test_counts_are_clamped_and_a_narrow_line_shows_the_start_of_the_label():
+async def test_steps_are_clamped_to_the_run_and_a_narrow_line_shows_the_label_start():
     app = LineApp()
     async with app.run_test(size=(12, 3)) as pilot:
         bar = app.query_one(ProgressLine)
-        bar.update(7, 0)  # a total of 0 steps counts as 1; done never passes it
+        bar.start(7, 7)  # a run of no steps counts as one
+        bar.update(99)
         await pilot.pause()
-        assert (bar.done, bar.total) == (1, 1)
-        assert bar.render_line(0).text == "  100%  1 of"
-        bar.update(-5)
-        assert bar.done == 0 and bar.label() == "    0%  0 of 1 steps"
+        assert (bar.first, bar.goal, bar.step) == (7, 8, 8)
+        assert bar.render_line(0).text == "  step 8 of "
+        bar.update(0)
+        assert bar.step == 7 and bar.label() == "  step 7 of 8 (0%)"

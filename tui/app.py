@@ -628,7 +628,7 @@ class GdstepApp(App[None]):
         goal = min(self.max_steps, self.max_steps if target is None else target)
         bar = self.query_one(ProgressLine)
         start = session.t
-        bar.update(0, goal - start)
+        bar.start(start, goal)
         bar.set_class(target is not None, "-running")
         self.sub_title = f"{self.dataset.name} · running (c to stop)"
         enabled = [b.expression for b in self.breakpoints if b.enabled]
@@ -647,7 +647,7 @@ class GdstepApp(App[None]):
                     if stop is None and session.t == before:
                         stop = "diverged"
                 refresh_start = time.perf_counter()
-                bar.update(session.t - start)
+                bar.update(session.t)
                 self.refresh_views()
                 await asyncio.sleep(0.002)  # the screen refreshes here
                 overhead = min(time.perf_counter() - refresh_start, FRAME / 2)
