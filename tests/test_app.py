@@ -96,6 +96,39 @@ async def test_keys_arriving_together_are_taken_in_order():
         assert exact(expected.w()[0]) in text(app.query_one(StatePanel))
 
 
+@pytest.mark.parametrize(
+    ("keys", "check"),
+    [
+        ("g50\r", lambda app: app.session.t == 50),
+        ("e0.5\r", lambda app: app.session.lr() == 0.5),
+        ("g123\x1b", lambda app: app.session.t == 0),  # escape closes it unchanged
+    ],
+)
+async def test_keys_typed_with_the_key_that_opens_a_dialog_reach_it(keys, check):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        names = {"\r": "enter", "\x1b": "escape", ".": "full_stop"}
+        for character in keys:  # all queued before the app handles the first
+            app.post_message(events.Key(names.get(character, character), character))
+        await settle(pilot)
+        await pilot.pause(0.1)
+        assert check(app) and len(app.screen_stack) == 1
+
+
+async def test_dialog_keys_do_nothing_behind_another_dialog():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await settle(pilot)
+        await pilot.press("g", "e", "o")  # the help screen is on top: no dialog opens
+        await settle(pilot)
+        assert len(app.screen_stack) == 2
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(app.screen_stack) == 1
+
+
 async def test_n_stops_at_the_step_limit_and_says_so():
     dataset = data.load("seed")
     config, _ = make_config(dataset, {})

@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
@@ -61,6 +60,20 @@ BORDER_TITLES = {
     "#watches": "watches (W)",
 }
 
+DIALOG_ACTIONS = (
+    "goto",
+    "help",
+    "set_lr",
+    "open",
+    "breakpoints",
+    "watches",
+    "edit",
+    "export",
+    "save",
+)
+"""Actions that open a dialog. Their keys are priority bindings, handled as they arrive, so
+that the keys typed after them reach the dialog (see `open_dialog`)."""
+
 BACKGROUND_DIAGNOSTICS = 200_000
 """From this many numbers in the data (N·d), ∇L and H are computed off the UI thread."""
 
@@ -100,7 +113,14 @@ class GdstepApp(App[None]):
             id="step_into",
             tooltip="Walk through the update one point at a time",
         ),
-        Binding("g", "goto", "Go to", id="goto", tooltip="Go to step t: runs forward or rewinds"),
+        Binding(
+            "g",
+            "goto",
+            "Go to",
+            id="goto",
+            priority=True,
+            tooltip="Go to step t: runs forward or rewinds",
+        ),
         Binding(
             "c",
             "run",
@@ -113,6 +133,7 @@ class GdstepApp(App[None]):
             "help",
             "Help",
             id="help",
+            priority=True,
             key_display="?",
             tooltip="Every key and what it does",
         ),
@@ -132,9 +153,18 @@ class GdstepApp(App[None]):
             key_display="-",
             tooltip="Halve the learning rate from this step on",
         ),
-        Binding("e", "set_lr", "Set η", id="set_lr", tooltip="Type the learning rate exactly"),
+        Binding(
+            "e",
+            "set_lr",
+            "Set η",
+            id="set_lr",
+            priority=True,
+            tooltip="Type the learning rate exactly",
+        ),
         Binding("r", "reset", "Reset", id="reset", tooltip="Back to step 0, starting w, b, η"),
-        Binding("o", "open", "Open", id="open", tooltip="Open a sample or a CSV file"),
+        Binding(
+            "o", "open", "Open", id="open", priority=True, tooltip="Open a sample or a CSV file"
+        ),
         Binding("t", "cycle_plot", "Plot", id="plot", tooltip="Loss curve, fit, loss surface"),
         Binding("l", "toggle_log", "Log", id="log", tooltip="Log scale on the loss plot"),
         Binding(
@@ -142,6 +172,7 @@ class GdstepApp(App[None]):
             "breakpoints",
             "Breakpoints",
             id="breakpoints",
+            priority=True,
             show=False,
             tooltip="Add, toggle and delete breakpoints (c and g stop where one holds)",
         ),
@@ -150,6 +181,7 @@ class GdstepApp(App[None]):
             "watches",
             "Watches",
             id="watches",
+            priority=True,
             show=False,
             tooltip="Add and delete watched expressions",
         ),
@@ -158,6 +190,7 @@ class GdstepApp(App[None]):
             "edit",
             "Edit θ",
             id="edit",
+            priority=True,
             show=False,
             tooltip="Set w, b at this step; the later history is dropped",
         ),
@@ -166,6 +199,7 @@ class GdstepApp(App[None]):
             "export",
             "Export CSV",
             id="export",
+            priority=True,
             show=False,
             tooltip="Write the trace so far, as gdstep trace prints it",
         ),
@@ -174,6 +208,7 @@ class GdstepApp(App[None]):
             "save",
             "Save session",
             id="save",
+            priority=True,
             show=False,
             tooltip="Save data, settings, η changes, edits, breakpoints, watches, step",
         ),
@@ -210,6 +245,7 @@ class GdstepApp(App[None]):
         self.running = False
         self._refresh_pending = False
         self._steps_due = 0  # n presses not yet taken (see take_steps)
+        self._early_keys: list[events.Key] | None = None  # held while a dialog opens
         self._diagnostics: tuple[tuple, Diagnostics] | None = None
         self._curvatures = CurvatureCache()
         self._last_slow = 0.0
@@ -251,15 +287,39 @@ class GdstepApp(App[None]):
         # collector's full passes, which otherwise cost ~30 ms each during runs.
         self.call_after_refresh(gc.freeze)
 
-    def on_resize(self, event: Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
         self.screen_stack[0].set_class(small, "-too-small")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """In a window too small to show the panels, only quitting and help work."""
+        """In a window too small to show the panels, only quitting and help work; the keys
+        that open a dialog work only on the main screen."""
         if self.screen_stack and self.screen_stack[0].has_class("-too-small"):
             return action in ("quit", "help", "command_palette")
-        return True
+        return not (len(self.screen_stack) > 1 and action in DIALOG_ACTIONS)
+
+    # ---- dialogs: the keys typed with the key that opens one go to it ----------------------
+    def open_dialog(self, screen: Screen, callback: Callable | None = None) -> None:
+        """Push a dialog. Keys that come before it is ready (typed in the same instant as
+        the key that opened it: `g500⏎`) are held and then given to it, in order."""
+        self._early_keys = []
+        self.push_screen(screen, callback)
+        self.call_after_refresh(self._replay_early_keys)
+
+    def _replay_early_keys(self) -> None:
+        keys, self._early_keys = self._early_keys or [], None
+        for key in keys:
+            self.post_message(events.Key(key.key, key.character))
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            self._early_keys is not None
+            and isinstance(event, events.Key)
+            and not event.is_forwarded
+        ):
+            self._early_keys.append(event)
+            return
+        await super().on_event(event)
 
     # ---- the view: every panel re-reads the session ------------------------------------------
     def refresh_views(self) -> None:
@@ -405,7 +465,7 @@ class GdstepApp(App[None]):
 
         self.stop_run()
         dialog = NumberDialog("Go to step", self.session.t, integer=True, minimum=0)
-        self.push_screen(dialog, chosen)
+        self.open_dialog(dialog, chosen)
 
     def action_run(self) -> None:
         if self.running:
@@ -426,7 +486,7 @@ class GdstepApp(App[None]):
         dialog = NumberDialog(
             "Learning rate η", self.session.lr(), minimum=0.0, exclusive_minimum=True
         )
-        self.push_screen(dialog, chosen)
+        self.open_dialog(dialog, chosen)
 
     def change_lr(self, lr: float) -> None:
         if not (0.0 < lr < float("inf")):
@@ -453,7 +513,7 @@ class GdstepApp(App[None]):
                 self.open_dataset(spec)
 
         self.stop_run()
-        self.push_screen(OpenDialog(), chosen)
+        self.open_dialog(OpenDialog(), chosen)
 
     @work(thread=True, exclusive=True, group="open")
     def open_dataset(self, spec: str) -> None:
@@ -512,7 +572,7 @@ class GdstepApp(App[None]):
             if breakpoints is not None:
                 self.breakpoints = breakpoints
 
-        self.push_screen(BreakpointsDialog(self.breakpoints, self.session.d), chosen)
+        self.open_dialog(BreakpointsDialog(self.breakpoints, self.session.d), chosen)
 
     def action_watches(self) -> None:
         from tui.screens.watches_dialog import WatchesDialog
@@ -522,7 +582,7 @@ class GdstepApp(App[None]):
                 self.watches = watches
                 self.refresh_views()
 
-        self.push_screen(WatchesDialog(self.watches, self.session.d), chosen)
+        self.open_dialog(WatchesDialog(self.watches, self.session.d), chosen)
 
     def action_edit(self) -> None:
         from tui.screens.edit_dialog import EditDialog
@@ -538,7 +598,7 @@ class GdstepApp(App[None]):
         self.stop_run()
         session = self.session
         names = ["w"] if session.d == 1 else [f"w{j + 1}" for j in range(session.d)]
-        self.push_screen(EditDialog([*names, "b"], session.theta().tolist()), chosen)
+        self.open_dialog(EditDialog([*names, "b"], session.theta().tolist()), chosen)
 
     def action_export(self) -> None:
         from tui.screens.file_dialog import FileDialog
@@ -555,7 +615,7 @@ class GdstepApp(App[None]):
                 return
             self.notify(f"Wrote steps 0…{self.session.t:,} to {written}", timeout=4)
 
-        self.push_screen(FileDialog("Export the trace so far (CSV)", "gdstep-trace.csv"), chosen)
+        self.open_dialog(FileDialog("Export the trace so far (CSV)", "gdstep-trace.csv"), chosen)
 
     def action_save(self) -> None:
         from tui.screens.file_dialog import FileDialog
@@ -586,12 +646,12 @@ class GdstepApp(App[None]):
             )
 
         self.stop_run()
-        self.push_screen(FileDialog("Save the session (JSON)", "gdstep-session.json"), chosen)
+        self.open_dialog(FileDialog("Save the session (JSON)", "gdstep-session.json"), chosen)
 
     def action_help(self) -> None:
         from tui.screens.help_screen import HelpScreen
 
-        self.push_screen(HelpScreen())
+        self.open_dialog(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
