@@ -222,6 +222,19 @@ async def test_surface_heat_covers_plotexts_canvas_at_other_sizes(size):
             assert inside[0] in "│┤" and inside[-1] == "│" and len(inside) == columns + 2
 
 
+async def test_the_colour_scale_is_under_the_surface_only():
+    session, dataset = seed()
+    app = PlotApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = app.query_one(PlotPanel)
+        panel.show(session, dataset)
+        for mode, legend in (("fit", False), ("surface", True), ("loss", False)):
+            panel.mode = mode
+            await pilot.pause()
+            subtitle = panel.border_subtitle or ""
+            assert ("log₁₀ L: low" in subtitle and "not finite" in subtitle) == legend
+
+
 async def test_surface_title_says_when_subsampled():
     session, dataset = generated(3000)
     app = PlotApp()

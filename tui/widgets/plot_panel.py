@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Self
 
 from plotext._utility import colors_to_ansi
+from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -58,6 +59,16 @@ def _ramp(bands: int) -> list[tuple[int, int, int]]:
 
 
 RAMP = _ramp(BANDS)
+
+LEGEND = Text.assemble(
+    "log₁₀ L: low ",
+    *((" ", Style(bgcolor=Color.from_rgb(*rgb))) for rgb in RAMP),
+    " high  ",
+    (" ", Style(bgcolor=Color.from_rgb(*NOT_FINITE))),
+    " not finite",
+)
+"""The surface's colour scale (evenly spaced in log10 L, see `plotdata.band_grid`), under
+the plot."""
 
 BIG_DATA = 200
 """The fit draws up to this many points as ●, more as braille dots."""
@@ -165,6 +176,9 @@ class PlotPanel(PlotextPlot):
         """log10 on the loss plot, or back to linear. Returns the new setting."""
         self.log = not self.log
         return self.log
+
+    def watch_mode(self, mode: str) -> None:
+        self.border_subtitle = LEGEND if mode == "surface" else None
 
     def validate_mode(self, mode: str) -> str:
         if mode not in MODES:
