@@ -56,7 +56,7 @@ BORDER_TITLES = {
     "#taylor": "why the step lowers L (Taylor)",
     "#plot": "plot (t: cycle, l: log)",
     "#table": "points: ŷ = σ(w·x + b), r = ŷ − y, Δw_i, Δb_i",
-    "#update": "the batch gradient and the coming update",
+    "#update": "the batch gradient g = (Δw, Δb) and the coming update",
     "#watches": "watches (W)",
 }
 
