@@ -287,6 +287,9 @@ class GdstepApp(App[None]):
         # collector's full passes, which otherwise cost ~30 ms each during runs.
         self.call_after_refresh(gc.freeze)
 
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # what the app leaves behind may be collected again
+
     def on_resize(self, event: events.Resize) -> None:
         small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
         self.screen_stack[0].set_class(small, "-too-small")
