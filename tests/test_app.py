@@ -116,14 +116,14 @@ async def test_keys_typed_with_the_key_that_opens_a_dialog_reach_it(keys, check)
         assert check(app) and len(app.screen_stack) == 1
 
 
-async def test_dialog_keys_do_nothing_behind_another_dialog():
+async def test_main_screen_keys_do_nothing_behind_another_dialog():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         await settle(pilot)
-        await pilot.press("g", "e", "o")  # the help screen is on top: no dialog opens
+        await pilot.press("g", "e", "o", "n", "right", "b")  # the help screen is on top
         await settle(pilot)
-        assert len(app.screen_stack) == 2
+        assert len(app.screen_stack) == 2 and app.session.t == 0  # no dialog, no step
         await pilot.press("escape")
         await settle(pilot)
         assert len(app.screen_stack) == 1

@@ -6,7 +6,7 @@ import asyncio
 import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,22 +60,123 @@ BORDER_TITLES = {
     "#watches": "watches (W)",
 }
 
-DIALOG_ACTIONS = (
-    "goto",
-    "help",
-    "set_lr",
-    "open",
-    "breakpoints",
-    "watches",
-    "edit",
-    "export",
-    "save",
-)
-"""Actions that open a dialog. Their keys are priority bindings, handled as they arrive, so
-that the keys typed after them reach the dialog (see `open_dialog`)."""
-
 BACKGROUND_DIAGNOSTICS = 200_000
 """From this many numbers in the data (N·d), ∇L and H are computed off the UI thread."""
+
+
+MAIN_SCREEN_BINDINGS = [
+    Binding("n,right", "step", "Step", id="step", tooltip="One update: θ ← θ − η·g"),
+    Binding("b,left", "back", "Back", id="back", tooltip="One update back (exact)"),
+    Binding(
+        "s",
+        "step_into",
+        "Step into",
+        id="step_into",
+        tooltip="Walk through the update one point at a time",
+    ),
+    Binding(
+        "g",
+        "goto",
+        "Go to",
+        id="goto",
+        tooltip="Go to step t: runs forward or rewinds",
+    ),
+    Binding(
+        "c",
+        "run",
+        "Continue",
+        id="run",
+        tooltip="Run until c again, a breakpoint, convergence or a divergence",
+    ),
+    Binding(
+        "question_mark",
+        "help",
+        "Help",
+        id="help",
+        key_display="?",
+        tooltip="Every key and what it does",
+    ),
+    Binding(
+        "plus",
+        "scale_lr(2)",
+        "η×2",
+        id="lr_up",
+        key_display="+",
+        tooltip="Double the learning rate from this step on",
+    ),
+    Binding(
+        "minus",
+        "scale_lr(0.5)",
+        "η÷2",
+        id="lr_down",
+        key_display="-",
+        tooltip="Halve the learning rate from this step on",
+    ),
+    Binding(
+        "e",
+        "set_lr",
+        "Set η",
+        id="set_lr",
+        tooltip="Type the learning rate exactly",
+    ),
+    Binding("r", "reset", "Reset", id="reset", tooltip="Back to step 0, starting w, b, η"),
+    Binding("o", "open", "Open", id="open", priority=True, tooltip="Open a sample or a CSV file"),
+    Binding("t", "cycle_plot", "Plot", id="plot", tooltip="Loss curve, fit, loss surface"),
+    Binding("l", "toggle_log", "Log", id="log", tooltip="Log scale on the loss plot"),
+    Binding(
+        "B",
+        "breakpoints",
+        "Breakpoints",
+        id="breakpoints",
+        show=False,
+        tooltip="Add, toggle and delete breakpoints (c and g stop where one holds)",
+    ),
+    Binding(
+        "W",
+        "watches",
+        "Watches",
+        id="watches",
+        show=False,
+        tooltip="Add and delete watched expressions",
+    ),
+    Binding(
+        "E",
+        "edit",
+        "Edit θ",
+        id="edit",
+        show=False,
+        tooltip="Set w, b at this step; the later history is dropped",
+    ),
+    Binding(
+        "x",
+        "export",
+        "Export CSV",
+        id="export",
+        show=False,
+        tooltip="Write the trace so far, as gdstep trace prints it",
+    ),
+    Binding(
+        "S",
+        "save",
+        "Save session",
+        id="save",
+        show=False,
+        tooltip="Save data, settings, η changes, edits, breakpoints, watches, step",
+    ),
+    # The table's own keys, scrolling it from anywhere (it never takes the focus).
+    *(
+        Binding(b.key, f"table({b.action!r})", b.description, show=False)
+        for b in PointTable.BINDINGS
+    ),
+    Binding("ctrl+down", "scroll_panels(3)", "Panels down", show=False),
+    Binding("ctrl+up", "scroll_panels(-3)", "Panels up", show=False),
+]
+"""The keys of the main screen. They are priority bindings (`GdstepApp.BINDINGS`), handled
+as they arrive instead of after a trip through the screen: all in the order they were typed,
+a held `n` costs less, and the keys typed after a dialog key reach the dialog (see
+`GdstepApp.open_dialog`). They act only on the main screen, never behind a dialog."""
+
+MAIN_SCREEN_ACTIONS = frozenset(b.action.split("(")[0] for b in MAIN_SCREEN_BINDINGS)
 
 
 @dataclass(frozen=True)
@@ -104,121 +205,7 @@ class GdstepApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "gdstep"
     BINDINGS = [
-        Binding("n,right", "step", "Step", id="step", tooltip="One update: θ ← θ − η·g"),
-        Binding("b,left", "back", "Back", id="back", tooltip="One update back (exact)"),
-        Binding(
-            "s",
-            "step_into",
-            "Step into",
-            id="step_into",
-            tooltip="Walk through the update one point at a time",
-        ),
-        Binding(
-            "g",
-            "goto",
-            "Go to",
-            id="goto",
-            priority=True,
-            tooltip="Go to step t: runs forward or rewinds",
-        ),
-        Binding(
-            "c",
-            "run",
-            "Continue",
-            id="run",
-            tooltip="Run until c again, a breakpoint, convergence or a divergence",
-        ),
-        Binding(
-            "question_mark",
-            "help",
-            "Help",
-            id="help",
-            priority=True,
-            key_display="?",
-            tooltip="Every key and what it does",
-        ),
-        Binding(
-            "plus",
-            "scale_lr(2)",
-            "η×2",
-            id="lr_up",
-            key_display="+",
-            tooltip="Double the learning rate from this step on",
-        ),
-        Binding(
-            "minus",
-            "scale_lr(0.5)",
-            "η÷2",
-            id="lr_down",
-            key_display="-",
-            tooltip="Halve the learning rate from this step on",
-        ),
-        Binding(
-            "e",
-            "set_lr",
-            "Set η",
-            id="set_lr",
-            priority=True,
-            tooltip="Type the learning rate exactly",
-        ),
-        Binding("r", "reset", "Reset", id="reset", tooltip="Back to step 0, starting w, b, η"),
-        Binding(
-            "o", "open", "Open", id="open", priority=True, tooltip="Open a sample or a CSV file"
-        ),
-        Binding("t", "cycle_plot", "Plot", id="plot", tooltip="Loss curve, fit, loss surface"),
-        Binding("l", "toggle_log", "Log", id="log", tooltip="Log scale on the loss plot"),
-        Binding(
-            "B",
-            "breakpoints",
-            "Breakpoints",
-            id="breakpoints",
-            priority=True,
-            show=False,
-            tooltip="Add, toggle and delete breakpoints (c and g stop where one holds)",
-        ),
-        Binding(
-            "W",
-            "watches",
-            "Watches",
-            id="watches",
-            priority=True,
-            show=False,
-            tooltip="Add and delete watched expressions",
-        ),
-        Binding(
-            "E",
-            "edit",
-            "Edit θ",
-            id="edit",
-            priority=True,
-            show=False,
-            tooltip="Set w, b at this step; the later history is dropped",
-        ),
-        Binding(
-            "x",
-            "export",
-            "Export CSV",
-            id="export",
-            priority=True,
-            show=False,
-            tooltip="Write the trace so far, as gdstep trace prints it",
-        ),
-        Binding(
-            "S",
-            "save",
-            "Save session",
-            id="save",
-            priority=True,
-            show=False,
-            tooltip="Save data, settings, η changes, edits, breakpoints, watches, step",
-        ),
-        # The table's own keys, scrolling it from anywhere (it never takes the focus).
-        *(
-            Binding(b.key, f"table({b.action!r})", b.description, show=False)
-            for b in PointTable.BINDINGS
-        ),
-        Binding("ctrl+down", "scroll_panels(3)", "Panels down", show=False),
-        Binding("ctrl+up", "scroll_panels(-3)", "Panels up", show=False),
+        *(replace(binding, priority=True) for binding in MAIN_SCREEN_BINDINGS),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -295,11 +282,11 @@ class GdstepApp(App[None]):
         self.screen_stack[0].set_class(small, "-too-small")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """In a window too small to show the panels, only quitting and help work; the keys
-        that open a dialog work only on the main screen."""
+        """In a window too small to show the panels, only quitting and help work; the
+        priority keys (MAIN_SCREEN_ACTIONS) work only on the main screen."""
         if self.screen_stack and self.screen_stack[0].has_class("-too-small"):
             return action in ("quit", "help", "command_palette")
-        return not (len(self.screen_stack) > 1 and action in DIALOG_ACTIONS)
+        return not (len(self.screen_stack) > 1 and action in MAIN_SCREEN_ACTIONS)
 
     # ---- dialogs: the keys typed with the key that opens one go to it ----------------------
     def open_dialog(self, screen: Screen, callback: Callable | None = None) -> None:
