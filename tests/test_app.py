@@ -360,6 +360,9 @@ async def test_help_and_quit():
         await pilot.press("question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
+        listed = text(app.screen.query_one("#keys"))
+        for binding in GdstepApp.BINDINGS:  # every key, the dialog keys included
+            assert binding.description in listed
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ != "HelpScreen"

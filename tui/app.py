@@ -286,7 +286,9 @@ class GdstepApp(App[None]):
         priority keys (MAIN_SCREEN_ACTIONS) work only on the main screen."""
         if self.screen_stack and self.screen_stack[0].has_class("-too-small"):
             return action in ("quit", "help", "command_palette")
-        return not (len(self.screen_stack) > 1 and action in MAIN_SCREEN_ACTIONS)
+        if len(self.screen_stack) > 1 and action in MAIN_SCREEN_ACTIONS:
+            return None  # disabled, yet still listed (the help screen lists them)
+        return True
 
     # ---- dialogs: the keys typed with the key that opens one go to it ----------------------
     def open_dialog(self, screen: Screen, callback: Callable | None = None) -> None:
