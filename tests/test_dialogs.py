@@ -7,6 +7,7 @@ import math
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
@@ -183,6 +184,19 @@ async def test_eta_dialog_typed_with_keys():
         assert error_text(app) == ""
         await pilot.press("backspace", "backspace", "1", "e", "-", "3", "enter")
         assert app.results == [0.001]
+
+
+async def test_keys_of_a_burst_edit_the_field_in_the_order_typed():
+    app = Harness()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open(NumberDialog("Learning rate η", 2.0, minimum=0.0, exclusive_minimum=True))
+        await pilot.pause()
+        burst = [("5", "5"), ("5", "5"), ("backspace", None), ("home", None), ("1", "1")]
+        burst += [("end", None), ("0", "0"), ("left", None), ("2", "2"), ("enter", "\r")]
+        for key, character in burst:  # all queued before the field handles the first
+            app.screen.query_one(Input).post_message(events.Key(key, character))
+        await pilot.pause(0.2)
+        assert app.results == [1520.0]  # 55 → 5 → 15 → 150 → 1520
 
 
 async def test_escape_cancels():

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 
 from tui.expressions import Breakpoint, Expression, ExpressionError, names_for, parse
+from tui.widgets.field import Field
 
 _Item = TypeVar("_Item")
 
@@ -99,7 +100,7 @@ class ExpressionListDialog(ModalScreen[list[_Item] | None]):
             entries.border_title = f"{self.PLURAL} (Tab: list / input)"
             yield entries
             yield Static(f"no {self.PLURAL} yet", id="empty")
-            yield Input(placeholder="e.g. loss < 1e-3 and step > 10", id="expression")
+            yield Field(placeholder="e.g. loss < 1e-3 and step > 10", id="expression")
             yield Static("", id="error")
             with ScrollableContainer(id="caret-box", can_focus=False):
                 yield Static("", id="caret")

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.screens.number_dialog import parse_number
+from tui.widgets.field import Field
 
 VISIBLE_FIELDS = 9
 """Boxes shown at once (w1…w8 and b); more scroll."""
@@ -65,7 +66,7 @@ class EditDialog(ModalScreen[np.ndarray | None]):
                         label = Label(f"{name} =")
                         label.styles.width = width
                         yield label
-                        yield Input(repr(value), id=f"field-{i}", compact=True)
+                        yield Field(repr(value), id=f"field-{i}", compact=True)
             yield Static("", id="error")
             yield Static(
                 "Enter: set all   ↑/↓ or Tab: next box   Escape: cancel",

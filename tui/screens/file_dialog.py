@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from tui.files import exists_needs_confirm
+from tui.widgets.field import Field
 
 
 class FileDialog(ModalScreen[str | None]):
@@ -44,7 +45,7 @@ class FileDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
             box.border_title = self.title_text
-            yield Input(self.default, id="path", placeholder="file name")
+            yield Field(self.default, id="path", placeholder="file name")
             yield Static("", id="message")
             yield Label("Enter: write   Escape: cancel", id="hint")
 

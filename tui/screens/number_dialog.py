@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from tui.widgets.field import Field
+
 _MAX_SHOWN = 24
 """Longest input text quoted back in an error message."""
 
@@ -99,7 +101,7 @@ class NumberDialog(ModalScreen[float | None]):
         shown = str(int(self.value)) if self.integer else repr(float(self.value))
         with Vertical(id="dialog") as box:
             box.border_title = self.title_text
-            yield Input(shown, id="number", select_on_focus=True)
+            yield Field(shown, id="number", select_on_focus=True)
             yield Label("", id="error")
             yield Label("Enter: accept   Escape: cancel", id="hint")
 

@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui import data
+from tui.widgets.field import Field
 
 
 def sample_summary(name: str) -> tuple[str, int | None, int | None]:
@@ -70,7 +71,7 @@ class OpenDialog(ModalScreen[str | None]):
             samples.border_title = "bundled samples"
             yield samples
             yield Label("…or type the path of a CSV file:")
-            yield Input(placeholder="path/to/file.csv", id="path")
+            yield Field(placeholder="path/to/file.csv", id="path")
             yield Label("", id="error")
             yield Label("Enter: open   Tab: samples / path   Escape: cancel", id="hint")
 
