@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from textual import events
@@ -11,6 +13,7 @@ from textual.widget import Widget
 from tui import data
 from tui.app import GdstepApp
 from tui.config import make_config
+from tui.data import Dataset
 from tui.format import exact
 from tui.session import Config, Session
 from tui.widgets.plot_panel import PlotPanel
@@ -246,12 +249,24 @@ async def test_continue_runs_hours_to_convergence():
         thetas = expected_session("hours", s.t + 10).thetas()
         first = next(t for t in range(1, len(thetas)) if (thetas[t] == thetas[t - 1]).all())
         assert s.t == first
-        note = next(n for n in app._notifications if n.title == "Converged")
-        assert f"from step {first:,}" in note.message
+        note = next(n for n in app._notifications if n.title == "θ stopped changing")
+        assert f"(θ_{first:,} = θ_{first - 1:,}): η·g is below the rounding" in note.message
         # Pressing c again does not move past it.
         await pilot.press("c")
         await settle(pilot)
         assert s.t == first
+
+
+async def test_continue_at_a_zero_gradient_says_converged():
+    x = np.zeros((4, 1))
+    dataset = Dataset("flat", Path("flat.csv"), x, np.full(4, 0.5), ("x",), "y", "", {}, False)
+    app = GdstepApp(dataset, Config())  # σ(0) = 0.5 = y: ∇L = 0 from the start
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.session.t == 1 and not app.running
+        note = next(n for n in app._notifications if n.title == "Converged")
+        assert "(θ_1 = θ_0): the batch gradient is exactly 0" in note.message
 
 
 async def test_divergence_stops_the_run_and_b_steps_out():

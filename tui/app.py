@@ -735,14 +735,15 @@ class GdstepApp(App[None]):
         elif why == "diverged" and session.diverged and session.t == session.last:
             self.notify_divergence()
         elif why == "converged":
-            reason = (
-                "the batch gradient is exactly 0"
-                if not session.grad(session.t - 1).any()
-                else "η·g is below the rounding of θ"
-            )
+            t = session.t
+            if not session.grad(t - 1).any():
+                title, reason = "Converged", "the batch gradient is exactly 0"
+            else:
+                title, reason = "θ stopped changing", "η·g is below the rounding of θ"
             self.notify(
-                f"θ no longer changes from step {session.t:,}: {reason}.",
-                title="Converged",
+                f"The update at step {t - 1:,} left θ as it was (θ_{t:,} = θ_{t - 1:,}): "
+                f"{reason}.",
+                title=title,
                 timeout=6,
             )
         elif why == "limit":
