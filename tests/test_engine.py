@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests import reference
+from tui.data import load
 from tui.diagnostics import diagnose, gradient_check
 from tui.model import BCE, MSE, sigmoid, sigmoid_scalar, softplus
 from tui.objective import TINY, Objective
@@ -486,7 +487,23 @@ def test_partial_gradients_add_up_to_the_batch_gradient():
     assert len(rows) == 32 and np.array_equal(rows, s.batch())
     points = s.points(rows)
     by_hand = np.append(points.grad_w[:5].sum(axis=0), points.grad_b[:5].sum())
-    np.testing.assert_array_equal(s.partial_gradient(5), by_hand)
-    np.testing.assert_allclose(s.partial_gradient(32) / 32, s.grad(), rtol=1e-12)
-    full = plateau()
-    np.testing.assert_allclose(full.partial_gradient(2), full.grad(), rtol=1e-12)
+    np.testing.assert_allclose(s.partial_gradient(5), by_hand, rtol=1e-12)
+    # After the last point, the sums are the batch gradient's own, to the last bit.
+    np.testing.assert_array_equal(s.partial_gradient(32) / 32, s.grad())
+    full = plateau()  # tiny data: correctly rounded sums (math.fsum), as the engine's
+    np.testing.assert_array_equal(full.partial_gradient(2), full.grad())
+    terms = full.points()
+    assert full.partial_gradient(1).tolist() == [terms.grad_w[0, 0], terms.grad_b[0]]
+
+
+def test_the_last_partial_sum_is_the_batch_gradient_on_every_path():
+    dataset = load("seed")  # Σ Δb_i at step 0: a plain sum gives 0.0, fsum −1.39e-17
+    s = Session(dataset.x, dataset.y, Config(loss="mse", lr=2.0))
+    np.testing.assert_array_equal(s.partial_gradient(5) / 5, s.grad())
+    assert s.partial_gradient(5)[1] == math.fsum(s.points().grad_b.tolist()) != 0.0
+    gd = Session(BIG_X, BIG_Y, Config())
+    gd.step(2)
+    np.testing.assert_array_equal(gd.partial_gradient(gd.n) / gd.n, gd.grad())
+    sgd = Session(BIG_X, BIG_Y, Config(optimizer="sgd", batch_size=1, shuffle=True))
+    sgd.step(7)
+    np.testing.assert_array_equal(sgd.partial_gradient(1), sgd.grad())

@@ -99,6 +99,19 @@ class Objective:
         """∇L(θ) over every point."""
         return self.evaluate(theta)[1]
 
+    def gradient_sum(self, theta: np.ndarray, rows: slice | np.ndarray) -> np.ndarray:
+        """Σ [Δw_i; Δb_i] over `rows`, not reduced, summed the way `evaluate` sums: over a
+        whole batch it is the batch gradient before its division, to the last bit."""
+        if self.tiny:
+            terms = self.points(theta, rows)
+            columns = [*terms.grad_w.T.tolist(), terms.grad_b.tolist()]
+            try:
+                return np.array([math.fsum(column) for column in columns])
+            except OverflowError:  # as in evaluate_floats
+                return np.array([sum(column) for column in columns])
+        with np.errstate(all="ignore"):
+            return self._batch_sums(theta, rows)[1]
+
     def _batch_divisor(self, rows: Rows) -> float:
         return self._full_divisor if rows is None else self.divisor(self.batch_size(rows))
 

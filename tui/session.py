@@ -325,9 +325,15 @@ class Session:
 
     def partial_gradient(self, k: int) -> np.ndarray:
         """Σ [Δw_i; Δb_i] over the first k points of the current batch, not yet reduced:
-        the running sums of "iterate over the data, accumulate, then update"."""
-        points = self.points(self.batch_rows()[:k])
-        return np.append(points.grad_w.sum(axis=0), points.grad_b.sum())
+        the running sums of "iterate over the data, accumulate, then update". Summed as the
+        engine sums, so that after the last point they are the batch gradient's sums."""
+        rows = self.batch()
+        if rows is None or isinstance(rows, slice):
+            first = (rows or slice(None)).indices(self.n)[0]
+            prefix: slice | np.ndarray = slice(first, first + k)
+        else:
+            prefix = np.asarray(rows)[:k]
+        return self.objective.gradient_sum(self.theta(), prefix)
 
     def points(self, rows: Rows = None, t: int | None = None) -> Points:
         """x_i, y_i, ŷ_i, r_i, ℓ_i, Δw_i, Δb_i at θ_t for `rows` (computed only for those)."""
