@@ -555,7 +555,9 @@ class GdstepApp(App[None]):
 
     def action_scroll_panels(self, lines: int) -> None:
         """Scroll the panels when the window is too short to show them all."""
-        self.query_one("#main", VerticalScroll).scroll_relative(y=lines, animate=False)
+        self.query_one("#main", VerticalScroll).scroll_relative(
+            y=lines, animate=False, immediate=True
+        )
 
     def action_breakpoints(self) -> None:
         from tui.screens.breakpoints_dialog import BreakpointsDialog
@@ -741,8 +743,7 @@ class GdstepApp(App[None]):
             else:
                 title, reason = "θ stopped changing", "η·g is below the rounding of θ"
             self.notify(
-                f"The update at step {t - 1:,} left θ as it was (θ_{t:,} = θ_{t - 1:,}): "
-                f"{reason}.",
+                f"The update at step {t - 1:,} left θ as it was (θ_{t:,} = θ_{t - 1:,}): {reason}.",
                 title=title,
                 timeout=6,
             )

@@ -302,24 +302,25 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
     def action_scroll_rows(self, delta: int) -> None:
         if not self.allow_vertical_scroll:
             raise SkipAction()
-        self.scroll_to(y=self.scroll_y + delta, animate=False)
+        self.scroll_to(y=self.scroll_y + delta, animate=False, immediate=True)
 
     def action_page_rows(self, direction: int) -> None:
         if not self.allow_vertical_scroll:
             raise SkipAction()
-        self.scroll_to(y=self.scroll_y + direction * self._body_height(), animate=False)
+        page = direction * self._body_height()
+        self.scroll_to(y=self.scroll_y + page, animate=False, immediate=True)
 
     def action_first_row(self) -> None:
         if not self.allow_vertical_scroll:
             raise SkipAction()
-        self.scroll_to(y=0, animate=False)
+        self.scroll_to(y=0, animate=False, immediate=True)
 
     def action_last_row(self) -> None:
         if not self.allow_vertical_scroll:
             raise SkipAction()
-        self.scroll_to(y=self.max_scroll_y, animate=False)
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def action_scroll_columns(self, direction: int) -> None:
         if not self.allow_horizontal_scroll:
             raise SkipAction()
-        self.scroll_to(x=self.scroll_x + direction * (CELL + 1), animate=False)
+        self.scroll_to(x=self.scroll_x + direction * (CELL + 1), animate=False, immediate=True)
