@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 
@@ -330,7 +331,13 @@ async def test_open_dialog_keeps_a_path_that_does_not_exist(tmp_path):
             await pilot.press("enter")
             await pilot.pause()
             assert app.screen is dialog and box.value == typed
-            assert problem in str(dialog.query_one("#error").render())
+            error = dialog.query_one("#error")
+            message = str(error.render())
+            assert problem in message
+            # All of it inside the dialog: wrapped, not cut at the dialog's edge.
+            assert error.region.width <= dialog.query_one("#dialog").content_region.width
+            shown = error.render_lines(Region(0, 0, *error.outer_size))
+            assert " ".join(" ".join(s.text for s in shown).split()) == " ".join(message.split())
         good = tmp_path / "ok.csv"
         good.write_text("x,y\n1,0\n")
         box.value = f"'{good}'"

@@ -54,7 +54,7 @@ class ExpressionListDialog(ModalScreen[list[_Item] | None]):
     }
     ExpressionListDialog #entries { height: auto; max-height: 12; }
     ExpressionListDialog #empty { color: $text-muted; }
-    ExpressionListDialog #error { color: $error; height: auto; display: none; }
+    ExpressionListDialog #error { color: $error; width: 100%; height: auto; display: none; }
     ExpressionListDialog #caret-box {
         height: auto; max-height: 4; overflow-x: auto; overflow-y: hidden; display: none;
     }

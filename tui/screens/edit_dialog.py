@@ -34,7 +34,7 @@ class EditDialog(ModalScreen[np.ndarray | None]):
     EditDialog .field { height: 1; }
     EditDialog .field Label { width: auto; min-width: 4; padding: 0 1 0 0; }
     EditDialog .field Input { width: 1fr; }
-    EditDialog #error { color: $error; height: auto; display: none; }
+    EditDialog #error { color: $error; width: 100%; height: auto; display: none; }
     EditDialog #error.-shown { display: block; }
     EditDialog #hint { color: $text-muted; height: auto; }
     EditDialog #buttons { height: auto; align-horizontal: right; }

@@ -70,7 +70,7 @@ class NumberDialog(ModalScreen[float | None]):
         width: 56; max-width: 100%; height: auto;
         border: round $accent; background: $surface; padding: 0 1;
     }
-    NumberDialog #error { color: $error; height: auto; }
+    NumberDialog #error { color: $error; width: 100%; height: auto; }
     NumberDialog #hint { color: $text-muted; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Close without changing anything")]

@@ -49,7 +49,7 @@ class OpenDialog(ModalScreen[str | None]):
         border: round $accent; background: $surface; padding: 0 1;
     }
     OpenDialog #samples { height: auto; max-height: 20; }
-    OpenDialog #error { color: $error; height: auto; display: none; }
+    OpenDialog #error { color: $error; width: 100%; height: auto; display: none; }
     OpenDialog #error.-shown { display: block; }
     OpenDialog #hint { color: $text-muted; }
     """
