@@ -1,4 +1,4 @@
-"""The progress line: the bar's filled part, the step reached, the goal and the percentage."""
+"""The progress line: the bar's filled part, the step reached and the goal."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ async def test_a_quarter_of_the_way_fills_a_quarter_of_the_bar():
         bar.update(26_000)
         await pilot.pause()
         strip = bar.render_line(0)
-        label = "  step 26,000 of 101,000 (25%)"
+        label = "  step 26,000 of 101,000"
         assert len(strip.text) == 80 and strip.text.endswith(label)
         done = next(s for s in strip if s.text and set(s.text) == {"━"})
         assert len(done.text) == (80 - len(label)) // 4
@@ -36,4 +36,4 @@ async def test_steps_are_clamped_to_the_run_and_a_narrow_line_shows_the_label_st
         assert (bar.first, bar.goal, bar.step) == (7, 8, 8)
         assert bar.render_line(0).text == "  step 8 of "
         bar.update(0)
-        assert bar.step == 7 and bar.label() == "  step 7 of 8 (0%)"
+        assert bar.step == 7 and bar.label() == "  step 7 of 8"

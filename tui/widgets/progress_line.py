@@ -8,8 +8,9 @@ from textual.widget import Widget
 
 
 class ProgressLine(Widget):
-    """`━━━━━━━━━━━━━━━━━━━━  step 42,000 of 100,000 (42%)`, drawn as one strip: it redraws
-    20 times a second during a run, at a fraction of the cost of Textual's ProgressBar."""
+    """`━━━━━━━━━━━━━━━━━━━━  step 42,000 of 100,000`, drawn as one strip: it redraws 20 times
+    a second during a run, at a fraction of the cost of Textual's ProgressBar. The bar fills
+    from the step the run started at."""
 
     DEFAULT_CSS = """
     ProgressLine { height: 1; }
@@ -36,7 +37,7 @@ class ProgressLine(Widget):
         return (self.step - self.first) / (self.goal - self.first)
 
     def label(self) -> str:
-        return f"  step {self.step:,} of {self.goal:,} ({100 * self.fraction():.0f}%)"
+        return f"  step {self.step:,} of {self.goal:,}"
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
