@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -278,6 +279,42 @@ def test_a_bad_expression_points_at_the_problem():
 def test_the_app_without_a_terminal_says_so():
     result = gdstep("seed")
     assert_refused(result, "the debugger needs a terminal")
+
+
+def test_the_app_with_stderr_redirected_says_where_it_draws():
+    terminal, other_end = pty.openpty()  # a terminal for stdin, stderr to a pipe
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tui", "seed"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=120,
+            stdin=other_end,
+        )
+    finally:
+        os.close(terminal)
+        os.close(other_end)
+    assert_refused(result, "the debugger draws on stderr, which is redirected here")
+
+
+def test_reopening_a_long_session_says_it_is_replaying(tmp_path):
+    from tui import data
+    from tui.config import make_config
+    from tui.session import Session
+    from tui.sessionfile import save
+
+    dataset = data.load("seed")
+    config, _ = make_config(dataset, {})
+    session = Session(dataset.x, dataset.y, config)
+    session.step(12_000)
+    path = save(tmp_path / "long.json", session, "seed", None, False)
+    result = gdstep("--session", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    notice, error = result.stderr.strip().splitlines()
+    assert notice == f"gdstep: replaying 12,000 steps to reopen {path} …"
+    assert error.startswith("gdstep: error: the debugger needs a terminal")
 
 
 def test_a_saved_session_that_is_corrupt_is_refused(tmp_path):

@@ -201,8 +201,13 @@ def app_main(argv: Sequence[str]) -> int:
     args = app_parser().parse_args(argv)
     max_steps = parse_int(args.max_steps, "max_steps", 1)
     app = reopen(args.session, max_steps) if args.session else new_app(args, max_steps)
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+    if not sys.stdin.isatty():
         raise UsageError("the debugger needs a terminal; for a headless run use `gdstep trace`")
+    if not sys.stderr.isatty():
+        raise UsageError(
+            "the debugger draws on stderr, which is redirected here: leave stderr on the "
+            "terminal, or use `gdstep trace` for a headless run"
+        )
     app.run()
     return 0
 
@@ -229,6 +234,9 @@ def reopen(path: str, max_steps: int) -> GdstepApp:
     from tui.expressions import Breakpoint, parse
 
     saved = sessionfile.load(path)
+    furthest = max([saved.step, *(event.step for event in saved.events)])
+    if furthest >= REPLAY_NOTICE:
+        print(f"gdstep: replaying {furthest:,} steps to reopen {path} …", file=sys.stderr)
     dataset, session = sessionfile.restore(saved, max_steps)
     return GdstepApp(
         dataset,
@@ -239,6 +247,10 @@ def reopen(path: str, max_steps: int) -> GdstepApp:
         breakpoints=[Breakpoint(parse(text, dataset.d), on) for text, on in saved.breakpoints],
         watches=[parse(text, dataset.d) for text in saved.watches],
     )
+
+
+REPLAY_NOTICE = 10_000
+"""From this many steps, reopening a session says that it is replaying them (it takes a while)."""
 
 
 def join_negative_values(argv: Sequence[str]) -> list[str]:
