@@ -40,6 +40,8 @@ STEP = {"integer": True, "minimum": 0}  # go to step: a whole number ≥ 0
         ("   ", "type a number"),
         ("0x10", "not a number: '0x10'"),
         ("1,5", "not a number: '1,5'"),
+        ("1e-400", "too small: '1e-400' is 0 as a double"),
+        ("-2.5E-999", "too small: '-2.5E-999' is 0 as a double"),
     ],
 )
 def test_parse_number_refuses_a_bad_eta(text: str, message: str):

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 
 
 def num(value: float, digits: int = 6) -> str:
-    """A float with `digits` significant digits; nan and ±inf spelled out."""
+    """A float with `digits` significant digits; nan and ±inf spelled out, −0 written 0."""
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
-    return f"{value:.{digits}g}"
+    return f"{value + 0.0:.{digits}g}"  # + 0.0 turns −0.0 into 0.0 and leaves the rest
 
 
 def exact(value: float) -> str:

@@ -40,6 +40,9 @@ def parse_number(
         value: float | int = float(text)
     except ValueError:
         raise ValueError(f"not a number: {_show(text)}") from None
+    mantissa = text.strip().lower().split("e")[0]
+    if value == 0 and any(digit in mantissa for digit in "123456789"):
+        raise ValueError(f"too small: {_show(text)} is 0 as a double")
     if math.isinf(value) and text.strip().lstrip("+-").lower() not in ("inf", "infinity"):
         raise ValueError(f"too large: {_show(text)}")
     if not math.isfinite(value):
