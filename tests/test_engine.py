@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tests import reference
 from tui.data import load
-from tui.diagnostics import diagnose, gradient_check
+from tui.diagnostics import diagnose, gradient_check, norm
 from tui.model import BCE, MSE, sigmoid, sigmoid_scalar, softplus
 from tui.objective import TINY, Objective
 from tui.optimizers import OPTIMIZERS
@@ -507,3 +507,11 @@ def test_the_last_partial_sum_is_the_batch_gradient_on_every_path():
     sgd = Session(BIG_X, BIG_Y, Config(optimizer="sgd", batch_size=1, shuffle=True))
     sgd.step(7)
     np.testing.assert_array_equal(sgd.partial_gradient(1), sgd.grad())
+
+
+def test_cos_beta_of_a_huge_step_is_still_minus_one():
+    dataset = load("hours")  # η = 1e308: Δθ ~ 1e307, whose square overflows
+    s = Session(dataset.x, dataset.y, Config(loss="bce", lr=1e308))
+    s.step(1)
+    assert diagnose(s).last_update.cos_beta == pytest.approx(-1.0, abs=1e-12)
+    assert norm(np.array([3e307, 4e307])) == 5e307

@@ -44,7 +44,12 @@ def curvature(objective: Objective, theta: np.ndarray) -> Curvature:
         finite = bool(np.isfinite(hessian).all())
         lambda_max = float(np.linalg.eigvalsh(hessian)[-1]) if finite else math.nan
         lr_limit = 2.0 / lambda_max if lambda_max > 0 else math.inf
-    return Curvature(grad, float(np.linalg.norm(grad)), hessian, lambda_max, lr_limit)
+    return Curvature(grad, norm(grad), hessian, lambda_max, lr_limit)
+
+
+def norm(vector: np.ndarray) -> float:
+    """‖v‖ without overflow on the way (numpy squares first: ‖(3e307, 0)‖ would be inf)."""
+    return math.hypot(*vector.tolist())
 
 
 def taylor(before: Curvature, dtheta: np.ndarray, loss_before: float, loss_after: float) -> Taylor:
@@ -52,7 +57,7 @@ def taylor(before: Curvature, dtheta: np.ndarray, loss_before: float, loss_after
     with np.errstate(all="ignore"):
         dl1 = float(before.grad @ dtheta)
         dl2 = dl1 + 0.5 * float(dtheta @ before.hessian @ dtheta)
-        step_norm = float(np.linalg.norm(dtheta))
+        step_norm = norm(dtheta)
         if step_norm > 0 and before.grad_norm > 0:  # normalise first: no overflow
             cos_beta = float((dtheta / step_norm) @ (before.grad / before.grad_norm))
         else:
