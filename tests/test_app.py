@@ -294,6 +294,20 @@ async def test_open_each_sample_applies_its_settings():
             config, _ = make_config(data.load(name), {})
             assert app.session.config == config
             assert name in text(app.query_one(StatePanel))
+            messages = [n.message for n in app._notifications if n.title == f"Opened {name}"]
+            assert messages and "(the file's # gdstep: line)" in messages[-1]
+
+
+async def test_open_a_csv_without_settings_says_it_runs_on_the_defaults(tmp_path):
+    own = tmp_path / "own.csv"
+    own.write_text("x,y\n0,0\n1,1\n")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_dataset(str(own))
+        await settle(pilot)
+        assert app.dataset.path == own and app.session.config == Config()
+        note = next(n for n in app._notifications if n.title == f"Opened {own}")
+        assert f"(the defaults; others with gdstep {own} --lr … --loss …)" in note.message
 
 
 async def test_open_a_bad_file_keeps_the_current_data(tmp_path):

@@ -528,9 +528,14 @@ class GdstepApp(App[None]):
         self.watches = [w for w in self.watches if _fits(w, dataset.d)]
         self.sub_title = dataset.name
         c = session.config
+        whose = (
+            "the file's # gdstep: line"
+            if dataset.settings
+            else f"the defaults; others with gdstep {spec} --lr … --loss …"
+        )
         self.notify(
             f"{dataset.description or dataset.name}\nSettings: {c.loss} · {c.reduction} · "
-            f"{c.optimizer}, η = {c.lr!r} (the sample's, or the defaults)",
+            f"{c.optimizer}, η = {c.lr!r} ({whose})",
             title=f"Opened {dataset.name}",
             timeout=5,
         )
