@@ -234,6 +234,8 @@ async def test_goto_far_ahead_shows_the_progress_line_until_stopped():
         await pilot.press("c")  # c stops any run
         await settle(pilot)
         assert not app.running and not bar.display
+        stopped = f"Run stopped at step {app.session.t:,}."
+        assert any(n.message == stopped for n in app._notifications)
 
 
 async def test_continue_runs_hours_to_convergence():
@@ -420,6 +422,10 @@ async def test_many_features_render(name):
         await settle(pilot)
         assert app.session.t == 1
         assert "w2" in text(app.query_one(StatePanel))
+        more = app.session.d - 3
+        if more > 0:  # the weights not listed are counted, in both panels
+            assert f"{more} more weights (gdstep trace)" in text(app.query_one(StatePanel))
+            assert f"{more} more weights (gdstep trace)" in text(app.query_one(UpdatePanel))
 
 
 def test_config_is_the_session_config():

@@ -671,9 +671,11 @@ class GdstepApp(App[None]):
         self._run_worker = self._run(target)
 
     def stop_run(self) -> None:
+        """Stop a run by hand (c, or any key that acts on the session), and say where."""
         if self.running:
             self.workers.cancel_group(self, "run")
             self._run_finished()
+            self.notify(f"Run stopped at step {self.session.t:,}.", timeout=2)
 
     def _run_finished(self) -> None:
         self.running = False

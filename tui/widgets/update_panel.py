@@ -45,6 +45,9 @@ class UpdatePanel(Panel):
                 line = Text(f"{name} ← {num(theta[j], 10)} → ")
             line.append(exact(next_theta[j]), "cyan")
             grid.append(("next" if j == shown[0] else "", line))
+        if session.d > MAX_WEIGHTS:
+            more = f"… {session.d - MAX_WEIGHTS} more weights (gdstep trace)"
+            grid.append(("", Text(more, "dim")))
         grid += state_rows(session, names, shown)
         self.show_text(text_grid(grid, gap=1))
 
