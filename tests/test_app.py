@@ -385,6 +385,19 @@ async def test_arrows_scroll_the_table_even_when_the_panels_overflow():
         assert main.scroll_offset.y == 0
 
 
+async def test_a_narrow_window_puts_the_plot_under_the_panels():
+    app = make_app()
+    async with app.run_test(size=(70, 30)) as pilot:
+        await settle(pilot)
+        plot, state = app.query_one(PlotPanel), app.query_one(StatePanel)
+        assert app.screen.has_class("-narrow")
+        assert plot.region.x == state.region.x and plot.outer_size.width == 70 - 2
+        assert plot.region.y > app.query_one(TaylorPanel).region.y
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert not app.screen.has_class("-narrow") and plot.region.x >= state.region.right
+
+
 async def test_help_and_quit():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

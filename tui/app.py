@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 """Below this terminal size the app asks for a larger window instead of drawing its panels."""
 
+SIDE_BY_SIDE = 80
+"""From this terminal width the plot sits beside the state and Taylor panels; below it, under
+them at the full width (beside them it would be a few columns wide)."""
+
 FRAME = 0.047
 """Seconds from one screen refresh to the next while a run goes on (more than 20 a second)."""
 
@@ -280,6 +284,7 @@ class GdstepApp(App[None]):
     def on_resize(self, event: events.Resize) -> None:
         small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
         self.screen_stack[0].set_class(small, "-too-small")
+        self.screen_stack[0].set_class(event.size.width < SIDE_BY_SIDE, "-narrow")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """In a window too small to show the panels, only quitting and help work; the
