@@ -129,7 +129,7 @@ def goto() -> tuple[float, float]:
             end = await until(lambda: app.session.t == 100_000, pilot)
         return end - start
 
-    return best_pair(engine, lambda: asyncio.run(in_app()), rounds=3)
+    return best_pair(engine, lambda: asyncio.run(in_app()), rounds=5)
 
 
 STARTUP = """
@@ -175,7 +175,7 @@ def startup() -> tuple[float, float]:
         )
         return time.perf_counter() - start
 
-    return best_pair(lambda: launch(BARE_SETUP), lambda: launch(GDSTEP_SETUP), rounds=5)
+    return best_pair(lambda: launch(BARE_SETUP), lambda: launch(GDSTEP_SETUP), rounds=9)
 
 
 def million() -> tuple[float, float]:
