@@ -124,7 +124,7 @@ MAIN_SCREEN_BINDINGS = [
         tooltip="Type the learning rate exactly",
     ),
     Binding("r", "reset", "Reset", id="reset", tooltip="Back to step 0, starting w, b, η"),
-    Binding("o", "open", "Open", id="open", priority=True, tooltip="Open a sample or a CSV file"),
+    Binding("o", "open", "Open", id="open", tooltip="Open a sample or a CSV file"),
     Binding("t", "cycle_plot", "Plot", id="plot", tooltip="Loss curve, fit, loss surface"),
     Binding("l", "toggle_log", "Log", id="log", tooltip="Log scale on the loss plot"),
     Binding(
