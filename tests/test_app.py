@@ -516,7 +516,12 @@ async def test_step_into_walks_the_points_then_applies_the_update():
             assert f"point {k} of {s.n}" in update
             assert f"Σ Δw_i = {points.grad_w[:k, 0].sum():.8g}" in update
         assert "s: apply the update" in update
-        await pilot.press("s")
+        await pilot.press("escape")  # leaves step into; the update is not applied
+        await settle(pilot)
+        assert s.t == 0 and app.point_table.highlighted is None
+        assert "point" not in text(app.query_one(UpdatePanel))
+        for _ in range(s.n + 1):
+            await pilot.press("s")
         await settle(pilot)
         assert s.t == 1 and app.point_table.highlighted is None
         assert s.theta().tolist() == expected_session("seed", 1).theta().tolist()

@@ -219,7 +219,9 @@ def test_format_value():
     assert format_value(float("nan")) == "nan"
     assert format_value(float("-inf")) == "-inf"
     assert format_value(1 / 3) == "0.33333333"
-    assert format_value(123456789.0) == "1.2345679e+08"
+    assert format_value(123456789.123) == "1.2345679e+08"
+    assert format_value(123456789.0) == "123456789.0"  # exact, and shorter than rounded
+    assert format_value(1e-320) == "1e-320"  # not 9.9998867e-321
     assert format_value(2.0) == "2"
 
 

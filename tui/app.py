@@ -79,6 +79,13 @@ MAIN_SCREEN_BINDINGS = [
         tooltip="Walk through the update one point at a time",
     ),
     Binding(
+        "escape",
+        "leave_step_into",
+        "Leave step into",
+        show=False,
+        tooltip="Back to the whole update, without applying it",
+    ),
+    Binding(
         "g",
         "goto",
         "Go to",
@@ -437,6 +444,11 @@ class GdstepApp(App[None]):
             return
         self.into = (session, session.t, k + 1)
         self.refresh_views()
+
+    def action_leave_step_into(self) -> None:
+        if self.points_stepped_into() is not None:
+            self.into = None
+            self.refresh_views()
 
     def action_back(self) -> None:
         self.stop_run()

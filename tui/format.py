@@ -7,12 +7,15 @@ from collections.abc import Sequence
 
 
 def num(value: float, digits: int = 6) -> str:
-    """A float with `digits` significant digits; nan and ±inf spelled out, −0 written 0."""
+    """A float with `digits` significant digits, or its exact shortest form when that is no
+    longer (1e-320, not 9.99989e-321); nan and ±inf spelled out, −0 written 0."""
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
-    return f"{value + 0.0:.{digits}g}"  # + 0.0 turns −0.0 into 0.0 and leaves the rest
+    value += 0.0  # −0.0 becomes 0.0; nothing else changes
+    rounded, shortest = f"{value:.{digits}g}", repr(value)
+    return shortest if len(shortest) < len(rounded) else rounded
 
 
 def exact(value: float) -> str:
