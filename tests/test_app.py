@@ -119,6 +119,28 @@ async def test_keys_typed_with_the_key_that_opens_a_dialog_reach_it(keys, check)
         assert check(app) and len(app.screen_stack) == 1
 
 
+@pytest.mark.parametrize(
+    ("keys", "t"),
+    [
+        (["g", "5", "enter", "n", "n"], 7),  # after the dialog closes, n steps
+        (["n", "n", "n", "g", "1", "enter", "b"], 0),
+        (["g", "x", "enter", "backspace", "5", "enter", "n"], 6),  # refused, then edited
+        (["question_mark", "q", "n"], 1),  # the n was sent to the help screen
+        (["question_mark", "question_mark", "n", "n"], 2),
+    ],
+)
+async def test_keys_typed_while_a_dialog_closes_go_to_the_main_screen(keys, t):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        characters = {"enter": "\r", "question_mark": "?", "backspace": None}
+        for key in keys:  # all queued before the app handles the first
+            app.post_message(events.Key(key, characters.get(key, key)))
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.session.t == t and len(app.screen_stack) == 1
+
+
 async def test_main_screen_keys_do_nothing_behind_another_dialog():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -312,6 +334,21 @@ async def test_open_a_csv_without_settings_says_it_runs_on_the_defaults(tmp_path
         assert f"(the defaults; others with gdstep {own} --lr … --loss …)" in note.message
 
 
+async def test_a_path_typed_straight_after_o_opens_that_file(tmp_path):
+    own = tmp_path / "own.csv"
+    own.write_text("x,y\n0,0\n1,1\n")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        names = {"/": "slash", ".": "full_stop", "_": "underscore", "-": "minus"}
+        keys = [("o", "o"), *((names.get(c, c), c) for c in str(own)), ("enter", "\r")]
+        for key, character in keys:  # all at once: the list has the focus when they come
+            app.post_message(events.Key(key, character))
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.dataset.path == own and len(app.screen_stack) == 1
+
+
 async def test_open_a_bad_file_keeps_the_current_data(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y\n1,abc\n")
@@ -413,6 +450,23 @@ async def test_help_and_quit():
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_the_help_scrolls_with_every_key_of_a_burst():
+    app = make_app()
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.press("question_mark")
+        await settle(pilot)
+        box = app.screen.query_one("#help")
+        assert box.max_scroll_y > 5
+        for _ in range(5):
+            app.post_message(events.Key("down", None))
+        await settle(pilot)
+        assert box.scroll_y == 5
+        await pilot.press("end")
+        assert box.scroll_y == box.max_scroll_y
+        await pilot.press("home")
+        assert box.scroll_y == 0
 
 
 async def test_taylor_panel_matches_the_engine():

@@ -97,7 +97,7 @@ MAIN_SCREEN_BINDINGS = [
         "run",
         "Continue",
         id="run",
-        tooltip="Run until c again, a breakpoint, convergence or a divergence",
+        tooltip="Run until c again, a breakpoint, a divergence, or θ stops changing",
     ),
     Binding(
         "question_mark",
@@ -322,6 +322,18 @@ class GdstepApp(App[None]):
             self._early_keys.append(event)
             return
         await super().on_event(event)
+
+    async def on_key(self, event: events.Key) -> None:
+        """A main-screen key that reaches the app the long way, up from a dialog that closed
+        after the key was sent to it (`? q n`: the n was sent to the help screen), runs now."""
+        if len(self.screen_stack) > 1:
+            return
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            action, params = binding.action.split("(")[0], ()
+            if binding.priority and self.check_action(action, params):
+                event.stop()
+                await self.run_action(binding.action)
+                return
 
     # ---- the view: every panel re-reads the session ------------------------------------------
     def refresh_views(self) -> None:
@@ -548,9 +560,9 @@ class GdstepApp(App[None]):
             if dataset.settings
             else f"the defaults; others with gdstep {spec} --lr … --loss …"
         )
+        about = f"{dataset.description}\n" if dataset.description else ""
         self.notify(
-            f"{dataset.description or dataset.name}\nSettings: {c.loss} · {c.reduction} · "
-            f"{c.optimizer}, η = {c.lr!r} ({whose})",
+            f"{about}Settings: {c.loss} · {c.reduction} · {c.optimizer}, η = {c.lr!r} ({whose})",
             title=f"Opened {dataset.name}",
             timeout=5,
         )

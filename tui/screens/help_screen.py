@@ -41,6 +41,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape", "close", "Close", show=False),
         Binding("q", "close", "Close", show=False),
         Binding("question_mark", "close", "Close", key_display="?", show=False),
+        # Scrolling that takes every key of a burst (VerticalScroll's own defers each scroll).
+        Binding("down", "scroll_by(1)", "Down", show=False),
+        Binding("up", "scroll_by(-1)", "Up", show=False),
+        Binding("pagedown", "scroll_by(0, 1)", "Page down", show=False),
+        Binding("pageup", "scroll_by(0, -1)", "Page up", show=False),
+        Binding("home", "scroll_by(0, -1000000)", "Top", show=False),
+        Binding("end", "scroll_by(0, 1000000)", "Bottom", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -50,7 +57,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("what it does", ratio=1)
         for keys, description, tooltip in binding_rows(self.app, self._screen_below()):
             table.add_row(Text(keys), Text(description), Text(tooltip))
-        with VerticalScroll(id="help") as box:
+        with VerticalScroll(id="help", can_focus=False) as box:
             box.border_title = "Keys"
             box.border_subtitle = "escape, q or ? closes"
             yield Static(table, id="keys")
@@ -62,3 +69,8 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_scroll_by(self, lines: int, pages: int = 0) -> None:
+        box = self.query_one("#help", VerticalScroll)
+        y = box.scroll_y + lines + pages * box.scrollable_content_region.height
+        box.scroll_to(y=y, animate=False, immediate=True)

@@ -95,16 +95,31 @@ class OpenDialog(ModalScreen[str | None]):
         else:
             self.query_one("#path", Input).focus()
 
+    def on_key(self, event: events.Key) -> None:
+        """Typing while the list has the focus starts a path (the box takes the keys)."""
+        if event.is_printable and event.character is not None:
+            event.stop()
+            event.prevent_default()
+            path = self.query_one("#path", Field)
+            path.focus()
+            path.insert_text_at_cursor(event.character)
+
     @on(OptionList.OptionSelected, "#samples")
     def _sample_chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id is not None:
+        typed = self.query_one("#path", Field).value
+        if typed.strip():  # Enter came to the list while a path was being typed into the box
+            self._open_path(typed)
+        elif event.option.id is not None:
             self.dismiss(event.option.id)
 
     @on(Input.Submitted, "#path")
     def _path_entered(self, event: Input.Submitted) -> None:
         event.stop()
-        spec = os.path.expanduser(event.value.strip().strip("'\""))
+        self._open_path(event.value)
+
+    def _open_path(self, typed: str) -> None:
+        spec = os.path.expanduser(typed.strip().strip("'\""))
         if not spec:
             self._error("type a path, or pick a sample above")
             return

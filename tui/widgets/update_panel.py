@@ -34,6 +34,9 @@ class UpdatePanel(Panel):
             term = Text(f"Δ{name} = {reduce} Δ{name}_i = ", "dim")
             term.append(num(grad[j], 8), "yellow")
             grid.append(("Σ" if j == shown[0] else "", term))
+            if j == MAX_WEIGHTS - 1 and session.d > MAX_WEIGHTS:
+                more = f"… {session.d - MAX_WEIGHTS} more weights (gdstep trace)"
+                grid.append(("", Text(more, "dim")))
         for j in shown:
             name = names[j]
             if plain:
@@ -45,9 +48,6 @@ class UpdatePanel(Panel):
                 line = Text(f"{name} ← {num(theta[j], 10)} → ")
             line.append(exact(next_theta[j]), "cyan")
             grid.append(("next" if j == shown[0] else "", line))
-        if session.d > MAX_WEIGHTS:
-            more = f"… {session.d - MAX_WEIGHTS} more weights (gdstep trace)"
-            grid.append(("", Text(more, "dim")))
         grid += state_rows(session, names, shown)
         self.show_text(text_grid(grid, gap=1))
 
