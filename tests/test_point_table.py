@@ -303,8 +303,11 @@ async def test_horizontal_scroll_with_thirty_features():
         header = table._header
         prefix = len(str(session.n)) + 3
 
-        def visible(x: int) -> str:  # the header at scroll x, columns cut by the edges blank
-            return whole_columns(header, prefix, x, x + width)[x : x + width]
+        def visible(x: int) -> str:  # the header at scroll x: "i", then whole names only
+            return (
+                header[:prefix]
+                + whole_columns(header, prefix, prefix + x, x + width)[prefix + x : x + width]
+            )
 
         assert lines(table)[0] == visible(0)
         assert set(lines(table)[0].split()) <= set(header.split())  # only whole names show
@@ -316,8 +319,10 @@ async def test_horizontal_scroll_with_thirty_features():
         await pilot.pause()
         shown = lines(table)
         assert shown[0].split()[-2:] == ["Δw30", "Δb"]
+        assert shown[0].split()[0] == "i"  # the row numbers stay, scrolled or not
         for k, text in enumerate(shown[HEADER:]):  # the body moved with the header: Δb last
             i = table.scroll_offset.y + k
+            assert text.split()[0] == str(i + 1)
             assert text.split()[-2:] == expected_tokens(session, i)[-2:]
         await pilot.press("shift+left")
         assert table.scroll_x == table.max_scroll_x - (CELL + 1)

@@ -50,6 +50,16 @@ def whole_columns(line: str, prefix: int, start: int, end: int) -> str:
     return line
 
 
+def frozen(line: str, prefix: int, scroll_x: int, width: int) -> str:
+    """What a window `width` wide shows of `line` scrolled by `scroll_x`: the first `prefix`
+    characters (marker and i) always, then the values from `scroll_x` on, the columns the
+    window would cut blanked (`whole_columns`)."""
+    start, end = prefix + scroll_x, scroll_x + width
+    if end <= start:  # too narrow for more than the row number
+        return line[:width]
+    return line[:prefix] + whole_columns(line, prefix, start, end)[start:end]
+
+
 def cell(value: float) -> str:
     """`value` with 6 significant digits (fewer only if that would not fit CELL), right-aligned."""
     text = num(value)
@@ -247,10 +257,8 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
         styles = self._line_styles()
         prefix = len(f"{self._session.n}") + 3 if self._session is not None else 0
         if y < HEADER_HEIGHT:
-            header = whole_columns(self._header, prefix, scroll_x, scroll_x + width)
-            return Strip([Segment(header, styles.header)]).crop_extend(
-                scroll_x, scroll_x + width, styles.header
-            )
+            header = frozen(self._header, prefix, scroll_x, width)
+            return Strip([Segment(header, styles.header)]).crop_extend(0, width, styles.header)
         row = scroll_y + y - HEADER_HEIGHT
         if self._session is None or not 0 <= row < self._session.n:
             return Strip.blank(width, styles.base)
@@ -258,11 +266,9 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
         k = row - window.lo
         batch = bool(window.marked[k])
         style, mark_style = styles.rows[batch, row == self._highlight]
-        line = whole_columns(
-            (MARK if batch else " ") + window.lines[k], prefix, scroll_x, scroll_x + width
-        )
+        line = frozen((MARK if batch else " ") + window.lines[k], prefix, scroll_x, width)
         segments = [Segment(line[:1], mark_style), Segment(line[1:], style)]
-        return Strip(segments).crop_extend(scroll_x, scroll_x + width, style)
+        return Strip(segments).crop_extend(0, width, style)
 
     def _visible_window(self, scroll_y: int, height: int, row: int) -> Window:
         """The rows on screen, computed by one `session.points` call and kept until the step,
