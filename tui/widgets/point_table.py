@@ -35,12 +35,11 @@ HEADER_HEIGHT = 1
 
 
 def whole_columns(line: str, prefix: int, start: int, end: int) -> str:
-    """`line` with the columns that the window [start, end) would cut blanked out, so that no
-    cut-off number shows as if it were a shorter one. Columns: the first `prefix` characters
-    (marker and i), then one of CELL + 1 characters per value."""
+    """`line` with the value columns that the window [start, end) would cut blanked out, so
+    that no cut-off number shows as if it were a shorter one. Columns: the first `prefix`
+    characters (marker and i, never cut: `frozen` keeps them), then one of CELL + 1
+    characters per value."""
     cut: list[tuple[int, int]] = []
-    if 0 < start < prefix or 0 < end < prefix:
-        cut.append((0, prefix))
     for s in range(prefix, len(line), CELL + 1):
         e = s + CELL + 1
         if s < start < e or s < end < e:
