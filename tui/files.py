@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tui.errors import InputError
 
-__all__ = ["FileError", "exists_needs_confirm", "write_atomic"]
+__all__ = ["FileError", "exists_needs_confirm", "read_bytes", "write_atomic"]
 
 DEFAULT_MODE = 0o644
 """Permission bits of a new file, before the umask."""
@@ -48,6 +48,70 @@ def _expand(path: str | os.PathLike[str]) -> str:
 def exists_needs_confirm(path: str | os.PathLike[str]) -> bool:
     """True when `path` names an existing file, which saving would replace: ask first."""
     return os.path.isfile(_expand(path))
+
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def _kind(mode: int) -> str:
+    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def size_text(limit: int) -> str:
+    """`64 MiB`, `512 KiB`: a size limit as a message names it."""
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if limit >= 1 << shift and limit % (1 << shift) == 0:
+            return f"{limit >> shift} {unit}"
+    return f"{limit:,} bytes"
+
+
+def read_bytes(
+    path: str | os.PathLike[str],
+    label: str,
+    limit: int,
+    *,
+    error: type[InputError] = FileError,
+    missing: str = "no such file",
+) -> bytes:
+    """The whole of a regular file of at most `limit` bytes.
+
+    Anything else is refused with `error` and a message naming `label` and the problem,
+    before a byte is read: a FIFO, a device or a socket (which could block for ever or never
+    end), a directory, a missing file, or a file larger than `limit`. The file is opened
+    non-blocking, so that a FIFO with no writer cannot hold the caller up.
+    """
+    try:
+        fd = os.open(_expand(path), os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise error(f"{label}: {missing}") from None
+    except OSError as e:
+        raise error(f"{label}: cannot read: {_reason(e)}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"{label}: is {_kind(info.st_mode)}; gdstep reads only regular files")
+        if info.st_size > limit:
+            raise error(f"{label}: is larger than {size_text(limit)}, the most gdstep reads")
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as e:
+        raise error(f"{label}: cannot read: {_reason(e)}") from None
+    finally:
+        os.close(fd)
+    if total > limit:  # it grew while we read it
+        raise error(f"{label}: is larger than {size_text(limit)}, the most gdstep reads")
+    return b"".join(chunks)
 
 
 def _umask() -> int:

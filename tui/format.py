@@ -1,4 +1,5 @@
-"""How numbers are written on screen: compact, aligned, and exact where it matters."""
+"""How numbers and quoted text are written on screen: compact, aligned, and exact where it
+matters; text from files never reaches the terminal raw."""
 
 from __future__ import annotations
 
@@ -33,3 +34,24 @@ def vector(values: Sequence[float], digits: int = 6, most: int = 4) -> str:
 def count(n: int, noun: str) -> str:
     """`1 point`, `5 points`, `1,000,000 points`."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+QUOTED = 60
+"""The most characters of a user's text (a cell, a value, a line) that a message repeats."""
+
+
+def printable(text: str) -> str:
+    """`text` with every control character written as an escape (`\\x1b`, `\\t`), so that text
+    from a file shown on screen or in a message cannot steer the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
+def quoted(text: str, most: int = QUOTED) -> str:
+    """A user's text for a message: control characters escaped, shortened to `most`
+    characters with `…` (a 60 MB value is quoted as its first line's worth), in quotes."""
+    shown = printable(text[: most + 1])
+    if len(text) > most or len(shown) > most:
+        shown = shown[: most - 1] + "…"
+    return f"'{shown}'"
