@@ -379,7 +379,10 @@ class GdstepApp(App[None]):
         """The Taylor quantities of the current step; for big data, None until a worker has
         them (the step itself shows at once)."""
         session = self.session
-        key = (id(session), session.t, session.last, session.lr())
+        t = session.t
+        # What diagnose reads: the session (held, not its id) and θ at t and t − 1, so that an
+        # edit, an η change or another data set never shows the numbers of an older θ.
+        key = (session, t, session.theta(t).tobytes(), t and session.theta(t - 1).tobytes())
         if self._diagnostics is not None and self._diagnostics[0] == key:
             return self._diagnostics[1]
         if session.n * session.d < BACKGROUND_DIAGNOSTICS:

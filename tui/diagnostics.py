@@ -75,20 +75,24 @@ class Diagnostics:
 
 
 class CurvatureCache:
-    """The last few `curvature` results by θ: stepping on reuses θ_{t−1}'s from the step
-    before, which halves the work of `diagnose` (two full passes on big data)."""
+    """The last few `curvature` results by objective and θ: stepping on reuses θ_{t−1}'s from
+    the step before, which halves the work of `diagnose` (two full passes on big data).
+
+    An entry holds its objective itself, not its id(): a new objective (another data set) can
+    get the id of one that was freed, and must not find that one's curvature."""
 
     def __init__(self, size: int = 4) -> None:
         self.size = size
-        self._items: dict[tuple[int, bytes], Curvature] = {}
+        self._items: list[tuple[Objective, bytes, Curvature]] = []
 
     def get(self, objective: Objective, theta: np.ndarray) -> Curvature:
-        key = (id(objective), theta.tobytes())
-        if key not in self._items:
-            if len(self._items) >= self.size:
-                del self._items[next(iter(self._items))]
-            self._items[key] = curvature(objective, theta)
-        return self._items[key]
+        key = theta.tobytes()
+        for held, held_key, found in self._items:
+            if held is objective and held_key == key:
+                return found
+        found = curvature(objective, theta)
+        self._items = [*self._items, (objective, key, found)][-self.size :]
+        return found
 
 
 def diagnose(
@@ -127,6 +131,5 @@ def gradient_check(objective: Objective, theta: np.ndarray) -> GradientCheck:
         plus[j] += h
         minus[j] -= h
         numeric[j] = (objective.value(plus) - objective.value(minus)) / (2 * h)
-    error = np.linalg.norm(analytic - numeric)
-    scale = max(np.linalg.norm(analytic) + np.linalg.norm(numeric), 1e-300)
-    return GradientCheck(analytic, numeric, float(error / scale))
+    scale = max(norm(analytic) + norm(numeric), 1e-300)
+    return GradientCheck(analytic, numeric, norm(analytic - numeric) / scale)

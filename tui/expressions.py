@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from tui.diagnostics import Curvature, curvature, taylor
+from tui.diagnostics import Curvature, curvature, norm, taylor
 from tui.errors import InputError
 from tui.session import Session
 
@@ -718,9 +718,7 @@ def _expensive_values(
             at_t = curvatures.at(t)
             values["grad_norm"], values["lambda_max"] = at_t.grad_norm, at_t.lambda_max
         else:  # the gradient alone: one pass instead of the Hessian's two
-            values["grad_norm"] = float(
-                np.linalg.norm(session.objective.gradient(session.theta(t)))
-            )
+            values["grad_norm"] = norm(session.objective.gradient(session.theta(t)))
     if names & {"dl1", "dl2", "cos_beta"}:
         if t == 0:
             values["dl1"] = values["dl2"] = values["cos_beta"] = math.nan

@@ -10,7 +10,7 @@ from tui.format import count, exact, num
 from tui.model import loss_formula
 from tui.session import Session
 from tui.widgets.panel import Panel
-from tui.widgets.text_grid import text_grid
+from tui.widgets.text_grid import NON_FINITE, number, text_grid
 
 MAX_WEIGHTS = 3
 """Beyond this many features, w is summarised instead of listed."""
@@ -32,19 +32,33 @@ class StatePanel(Panel):
             status.append(f"   (history to {session.last:,})", "dim")
         grid.append(("step t", status))
         for name, value in weights(session):
-            grid.append((name, Text(exact(value), "cyan")))
+            grid.append((name, number(exact(value), value, "cyan")))
         if session.d > MAX_WEIGHTS:
             grid.append(
                 ("…", Text(f"{session.d - MAX_WEIGHTS} more weights (gdstep trace)", "dim"))
             )
-        grid.append(("b", Text(exact(session.b()), "cyan")))
+        grid.append(("b", number(exact(session.b()), session.b(), "cyan")))
         grid.append(("η", Text(exact(session.lr()), "yellow")))
-        grid.append(("L", Text(exact(session.loss()), "green bold")))
+        grid.append(("L", number(exact(session.loss()), session.loss(), "green bold")))
         grid.append(("", Text(loss_formula(config.loss, config.reduction), "dim")))
-        norm = "…" if diagnostics is None else num(diagnostics.at_t.grad_norm, 6)
-        grid.append(("‖∇L‖", norm))
+        if diagnostics is None:
+            grid.append(("‖∇L‖", "…"))
+        else:
+            grad_norm = diagnostics.at_t.grad_norm
+            grid.append(("‖∇L‖", number(num(grad_norm, 6), grad_norm)))
         grid.append(("rule", Text(session.optimizer.formula, "magenta")))
+        if not session.is_finite(session.t):
+            grid.append(("status", Text(divergence(session), NON_FINITE)))
         self.show_text(text_grid(grid))
+
+
+def divergence(session: Session) -> str:
+    """What the status row says while θ_t or L(θ_t) is not finite (it stays until they are).
+    A run stops at its first non-finite state, so that is step t."""
+    t = session.t
+    if t == 0:
+        return "not finite at step 0: the starting θ is too large for this data"
+    return f"diverged at step {t:,} (η = {num(session.lr(t - 1))}): b steps back"
 
 
 def weights(session: Session) -> list[tuple[str, float]]:

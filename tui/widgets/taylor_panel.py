@@ -11,7 +11,7 @@ from tui.diagnostics import Diagnostics
 from tui.format import num
 from tui.session import Session
 from tui.widgets.panel import Panel
-from tui.widgets.text_grid import text_grid
+from tui.widgets.text_grid import NON_FINITE, number, text_grid
 
 STYLES = ("bold", "", "dim")
 """Name, value, comment."""
@@ -34,10 +34,12 @@ class TaylorPanel(Panel):
             grid.append(("ΔL₁", "—", "no update yet: press n"))
             grid += [("ΔL₂", "—", ""), ("ΔL", "—", ""), ("cos β", "—", "")]
         else:
-            grid.append(("ΔL₁", num(last.dl1), "∇Lᵀ·Δθ, 1st order"))
-            grid.append(("ΔL₂", num(last.dl2), "+ ½·ΔθᵀHΔθ, 2nd order"))
-            went = Text(num(last.dl), "red bold" if last.went_up else "green")
-            if not last.went_up:
+            grid.append(("ΔL₁", number(num(last.dl1), last.dl1), "∇Lᵀ·Δθ, 1st order"))
+            grid.append(("ΔL₂", number(num(last.dl2), last.dl2), "+ ½·ΔθᵀHΔθ, 2nd order"))
+            went = number(num(last.dl), last.dl, "red bold" if last.went_up else "green")
+            if not math.isfinite(last.dl):
+                verdict = Text("the loss is no longer finite: the run diverged", NON_FINITE)
+            elif not last.went_up:
                 verdict = Text("actual L(θ_t) − L(θ_t₋₁)")
             elif last.cos_beta > 0:
                 verdict = Text("the loss went UP: this batch's step points uphill", "red bold")
@@ -49,7 +51,8 @@ class TaylorPanel(Panel):
             else:
                 grid.append(("cos β", num(last.cos_beta, 4), "Δθ vs ∇L: −1 is downhill"))
         at_t = diagnostics.at_t
-        grid.append(("λ_max(H)", num(at_t.lambda_max), "curvature at θ_t"))
+        lambda_max = at_t.lambda_max
+        grid.append(("λ_max(H)", number(num(lambda_max), lambda_max), "curvature at θ_t"))
         grid.append(("hint", *hint(session.lr(), at_t.lr_limit)))
         if session.optimizer.state_rows:
             grid.append(("", "", Text(f"(a bound for gd, not {session.config.optimizer})")))

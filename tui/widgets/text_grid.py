@@ -3,11 +3,21 @@ costs milliseconds per render in panels that redraw on every step."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from rich.text import Text
 
 Cell = str | Text
+
+NON_FINITE = "bold #ffffff on #b0002a"
+"""The style of a nan or ±inf (white on dark red, 7:1): never the green of a falling loss or the
+cyan of a weight."""
+
+
+def number(text: str, value: float, style: str = "") -> Text:
+    """A number's text in `style`, or in NON_FINITE when the value is nan or ±inf."""
+    return Text(text, style if math.isfinite(value) else NON_FINITE)
 
 
 def text_grid(

@@ -8,7 +8,7 @@ from tui.format import exact, num
 from tui.session import Session
 from tui.widgets.panel import Panel
 from tui.widgets.state_panel import MAX_WEIGHTS
-from tui.widgets.text_grid import text_grid
+from tui.widgets.text_grid import number, text_grid
 
 
 class UpdatePanel(Panel):
@@ -32,7 +32,7 @@ class UpdatePanel(Panel):
         for j in shown:
             name = names[j]
             term = Text(f"Δ{name} = {reduce} Δ{name}_i = ", "dim")
-            term.append(num(grad[j], 8), "yellow")
+            term.append_text(number(num(grad[j], 8), grad[j], "yellow"))
             grid.append(("Σ" if j == shown[0] else "", term))
             if j == MAX_WEIGHTS - 1 and session.d > MAX_WEIGHTS:
                 more = f"… {session.d - MAX_WEIGHTS} more weights (gdstep trace)"
@@ -46,7 +46,7 @@ class UpdatePanel(Panel):
                 )
             else:
                 line = Text(f"{name} ← {num(theta[j], 10)} → ")
-            line.append(exact(next_theta[j]), "cyan")
+            line.append_text(number(exact(next_theta[j]), next_theta[j], "cyan"))
             grid.append(("next" if j == shown[0] else "", line))
         grid += state_rows(session, names, shown)
         self.show_text(text_grid(grid, gap=1))
