@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import re
 import sys
@@ -14,6 +15,7 @@ from tui import data
 from tui.config import make_config, parse_int, target_warning
 from tui.data import Dataset
 from tui.errors import InputError
+from tui.format import quoted
 from tui.optimizers import OPTIMIZERS
 from tui.session import Config, Session
 
@@ -208,8 +210,41 @@ def app_main(argv: Sequence[str]) -> int:
             "the debugger draws on stderr, which is redirected here: leave stderr on the "
             "terminal, or use `gdstep trace` for a headless run"
         )
+    return run_app(app)
+
+
+def run_app(app: GdstepApp) -> int:
+    """Run the app; a bug inside it ends with exit status 1 and one line on stderr that says
+    where the full traceback was written (Textual would print it over the shell and exit 0)."""
+    from rich.console import Console
+
+    report = io.StringIO()
+    app.error_console = Console(file=report, width=120, color_system=None, markup=False)
     app.run()
-    return 0
+    if not app.return_code:
+        return 0
+    path = write_crash_report(report.getvalue())
+    print(f"gdstep: internal error: the app stopped; the traceback is in {path}", file=sys.stderr)
+    return 1
+
+
+def write_crash_report(text: str) -> str:
+    """Save a traceback under $XDG_STATE_HOME/gdstep (else ~/.local/state/gdstep, else the
+    temporary directory); returns the path written, or a note that nothing could be."""
+    import tempfile
+    import time
+
+    from tui.files import FileError, write_atomic
+
+    state = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
+    name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    for directory in (os.path.join(state, "gdstep"), tempfile.gettempdir()):
+        try:
+            os.makedirs(directory, exist_ok=True)
+            return str(write_atomic(os.path.join(directory, name), text))
+        except (OSError, FileError):
+            continue
+    return "(nowhere: no directory could be written)"
 
 
 def new_app(args: argparse.Namespace, max_steps: int) -> GdstepApp:
@@ -290,7 +325,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the last guard: a bug must not show a traceback
         if os.environ.get("GDSTEP_DEBUG"):
             raise
-        print(f"gdstep: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        import traceback
+
+        path = write_crash_report(traceback.format_exc())
+        print(
+            f"gdstep: internal error: {type(error).__name__}: {quoted(str(error))[1:-1]}; "
+            f"the traceback is in {path}",
+            file=sys.stderr,
+        )
         return 1
 
 
