@@ -9,6 +9,7 @@ from tui.expressions import Expression, Value, evaluate_at
 from tui.format import num
 from tui.session import Session
 from tui.widgets.panel import Panel
+from tui.widgets.text_grid import number
 
 DIGITS = 8
 """Significant digits of a watched number."""
@@ -47,7 +48,7 @@ class WatchPanel(Panel):
             if isinstance(value, str):  # a watch this data cannot have (another d)
                 text.append(value, "italic red")
             else:
-                text.append(format_value(value), "bold")
+                text.append_text(number(format_value(value), float(value), "bold"))
         self.show_text(text)
 
     @staticmethod
