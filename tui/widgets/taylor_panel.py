@@ -38,7 +38,7 @@ class TaylorPanel(Panel):
             grid.append(("ΔL₂", number(num(last.dl2), last.dl2), "+ ½·ΔθᵀHΔθ, 2nd order"))
             went = number(num(last.dl), last.dl, "red bold" if last.went_up else "green")
             if not math.isfinite(last.dl):
-                verdict = Text("the loss is no longer finite: the run diverged", NON_FINITE)
+                verdict = Text("L is not finite: diverged", NON_FINITE)
             elif not last.went_up:
                 verdict = Text("actual L(θ_t) − L(θ_t₋₁)")
             elif last.cos_beta > 0:
