@@ -312,7 +312,7 @@ def test_a_read_only_file_system(old_file, monkeypatch, where):
 
 def test_file_error_is_a_value_error_for_callers_that_catch_bad_input():
     assert issubclass(FileError, ValueError)
-    assert files.__all__ == ["FileError", "exists_needs_confirm", "write_atomic"]
+    assert files.__all__ == ["FileError", "exists_needs_confirm", "read_bytes", "write_atomic"]
 
 
 # ---- asking before replacing --------------------------------------------------------------------
