@@ -87,7 +87,7 @@ class Standardization:
     :func:`standardize_columns`.
 
     Each column is scaled by a power of two 2^e_j ≥ max_i |x_ij| first: that is exact, and
-    values in (−1, 1] neither overflow nor underflow when summed and squared, so any finite
+    values in (−1, 1) neither overflow nor underflow when summed and squared, so any finite
     column works (from 5e−324 to 1.7e308). The mean is kept as the double nearest it, μ_j,
     plus the mean c_j of the residuals x_ij − μ_j (what rounding the mean lost: it matters
     when a column's spread is a few ulps of its values), and s_j comes from the corrected
