@@ -27,7 +27,7 @@ def point(w: list[float], b: float, x: list[float], y: float, loss: str):
         value = 0.5 * r * r
         g = r * y_hat * (1 - y_hat)
     else:
-        value = max(z, 0.0) + math.log1p(math.exp(-abs(z))) - y * z
+        value = (max(z, 0.0) - y * z) + math.log1p(math.exp(-abs(z)))
         g = r
     return value, [g * xj for xj in x], g
 

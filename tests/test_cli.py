@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import tui
 from tests import reference
 from tui import data
 
@@ -119,7 +122,75 @@ def test_divergence_prints_rows_up_to_it_and_exits_3():
 def test_standardize_says_so():
     result = gdstep("trace", "cancer", "--standardize", "--lr", "1", "--steps", "2")
     assert result.returncode == 0
-    assert "standardized 30 feature(s)" in result.stderr
+    assert "standardized 30 features of cancer: mean_radius m = 14.12729" in result.stderr
+
+
+def test_standardize_names_m_and_s_and_ends_with_the_model_in_the_files_units():
+    result = gdstep("trace", "iris", "--standardize", "--steps", "5")
+    assert result.returncode == 0, result.stderr
+    first, last = result.stderr.splitlines()
+    raw = data.load("iris")
+    m, s = raw.x.mean(axis=0), raw.x.std(axis=0)
+    assert first.startswith("gdstep: standardized 2 features of iris: petal_length m = 4.906")
+    numbers = [float(v) for v in re.findall(r"= (\S+?)[,;]?(?= |$)", first)]
+    np.testing.assert_allclose(numbers, [m[0], s[0], m[1], s[1]], rtol=4e-15)
+    names, table = rows(result.stdout)
+    w_unit, b_unit = table[-1, 1:3], table[-1, 3]
+    assert last.startswith("gdstep: at step 5 in the file's own units: petal_length w = ")
+    w1, w2, b = (float(v) for v in re.findall(r"= (\S+?)[,;]?(?= |$)", last))
+    z_file = raw.x @ [w1, w2] + b
+    z_unit = ((raw.x - m) / s) @ w_unit + b_unit
+    np.testing.assert_allclose(z_file, z_unit, rtol=1e-13, atol=1e-13)
+
+
+def test_version():
+    result = gdstep("--version")
+    assert result.returncode == 0 and result.stdout == "gdstep 0.1.0\n"
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert tui.__version__ == pyproject["project"]["version"] == "0.1.0"
+
+
+def ascii_gdstep(*args: str) -> subprocess.CompletedProcess[str]:
+    """gdstep where stdout and stderr can only encode ASCII (the C locale)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LC_ALL": "C", "PYTHONUTF8": "0"}
+    env.update(PYTHONCOERCECLOCALE="0")
+    for name in ("GDSTEP_DEBUG", "PYTHONIOENCODING", "LANG", "LC_CTYPE"):
+        env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        encoding="ascii",
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("args", [["--help"], ["trace", "--help"]])
+def test_help_in_an_ascii_locale_spells_greek_out(args):
+    result = ascii_gdstep(*args)
+    assert result.returncode == 0, result.stderr
+    assert "learning rate eta" in result.stdout and result.stderr == ""
+    assert "usage: gdstep" in result.stdout
+
+
+def test_messages_in_an_ascii_locale_spell_greek_out(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("x,y\n1,0\n2,3\n")
+    warned = ascii_gdstep("trace", str(path), "--steps", "1")
+    assert warned.returncode == 0 and "which sigma never reaches" in warned.stderr
+    diverged = ascii_gdstep("trace", "hours", "--lr", "1e308", "--steps", "50")
+    assert diverged.returncode == 3 and "with eta = 1e+308" in diverged.stderr
+    assert "Traceback" not in warned.stderr + diverged.stderr
+
+
+def test_a_fifo_as_data_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    assert_refused(gdstep("trace", str(fifo)), "is a FIFO (named pipe)")
+    assert_refused(gdstep("trace", "/dev/zero"), "is a character device")
 
 
 def test_samples_lists_every_sample():
@@ -202,8 +273,13 @@ def test_bce_needs_targets_in_0_1(tmp_path):
     path.write_text("x,y\n1,0\n2,3\n")
     result = gdstep("trace", str(path), "--loss", "bce")
     assert_refused(result, "--loss bce needs every target in [0, 1]")
+    assert f"{path}: line 3, column 2 (y): 3.0 is outside [0, 1];" in result.stderr
     ok = gdstep("trace", str(path), "--steps", "1")
-    assert ok.returncode == 0 and "outside [0, 1]" in ok.stderr
+    assert ok.returncode == 0
+    assert ok.stderr == (
+        f"gdstep: {path}: line 3, column 2 (y): 3.0 is outside [0, 1], which σ never reaches: "
+        "the loss cannot go to 0\n"
+    )
 
 
 def assert_refused(result: subprocess.CompletedProcess[str], expected: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -333,17 +334,26 @@ def test_standardize_mean_zero_std_one(tmp_path: Path) -> None:
     assert ds.x.dtype == np.float64 and ds.x.flags.c_contiguous
 
 
-def test_standardize_constant_column_is_only_centred(tmp_path: Path) -> None:
-    ds = load(write(tmp_path, "c,a,y\n0.1,1,0\n0.1,2,1\n0.1,3,0\n"), standardize=True)
-    np.testing.assert_array_equal(ds.x[:, 0], [0.0, 0.0, 0.0])
-    np.testing.assert_allclose(ds.x[:, 1], np.array([-1, 0, 1]) / np.sqrt(2 / 3))
+def test_standardize_refuses_a_constant_column_naming_it(tmp_path: Path) -> None:
+    spec = write(tmp_path, "a,c,y\n1,0.1,0\n2,0.1,1\n3,0.1,0\n")
+    assert load_error(spec, standardize=True) == (
+        f"{spec}: column 2 (c) is constant (0.1 on every row): --standardize cannot rescale it "
+        "(its standard deviation is 0); leave that column out"
+    )
+    spec = write(tmp_path, "y,1,2\n0,5,3\n1,5,4\n", "no_header.csv")  # target first, no header
+    assert load_error(spec, standardize=True, target="y").startswith(f"{spec}: column 2 (1) ")
+    spec = write(tmp_path, "1,2,0\n1,3,1\n", "numbers.csv")
+    assert load_error(spec, standardize=True).startswith(f"{spec}: column 1 is constant (1.0 ")
+    assert load(spec).x[:, 0].tolist() == [1.0, 1.0]  # without --standardize it is fine
 
 
-def test_standardize_columns_does_not_modify_input() -> None:
-    x = np.array([[1.0, 5.0], [3.0, 5.0]])
-    out = data.standardize_columns(x)
-    np.testing.assert_array_equal(x, [[1.0, 5.0], [3.0, 5.0]])
-    np.testing.assert_array_equal(out, [[-1.0, 0.0], [1.0, 0.0]])
+def test_standardize_does_not_modify_its_input_and_keeps_m_and_s() -> None:
+    x = np.array([[1.0, 5.0], [3.0, 9.0]])
+    out, s = data.standardize_columns(x, ("a", "b"))
+    np.testing.assert_array_equal(x, [[1.0, 5.0], [3.0, 9.0]])
+    np.testing.assert_array_equal(out, [[-1.0, -1.0], [1.0, 1.0]])
+    assert s.means.tolist() == [2.0, 7.0] and s.scales.tolist() == [1.0, 2.0]
+    assert s.describe() == "a m = 2.0, s = 1.0; b m = 7.0, s = 2.0"
 
 
 # --------------------------------------------------------------------------- bad files
@@ -357,17 +367,17 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_directory(tmp_path: Path) -> None:
     spec = str(tmp_path)
-    assert load_error(spec) == f"{spec}: is a directory, not a CSV file"
+    assert load_error(spec) == f"{spec}: is a directory; gdstep reads only regular files"
 
 
 def test_permission_denied(tmp_path: Path, monkeypatch) -> None:
     spec = write(tmp_path, "x,y\n1,2\n")
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(*args: object) -> int:
+        raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
-    assert load_error(spec) == f"{spec}: cannot read: Permission denied"
+    monkeypatch.setattr(os, "open", refuse)
+    assert load_error(spec) == f"{spec}: cannot read: permission denied"
 
 
 @pytest.mark.parametrize("text", ["", "\n\n  \n", "# just a comment\n\n# another\n"])
@@ -401,7 +411,7 @@ def test_not_a_number_in_quoted_file(tmp_path: Path) -> None:
 def test_long_bad_cell_is_shortened(tmp_path: Path) -> None:
     spec = write(tmp_path, "x,y\n1," + "z" * 500 + "\n")
     message = load_error(spec)
-    assert message == f"{spec}: line 2, column 2 (y): '{'z' * 21}...' is not a number"
+    assert message == f"{spec}: line 2, column 2 (y): '{'z' * 59}…' is not a number"
 
 
 @pytest.mark.parametrize("row", ["1,", " , 2", "1,  "])
@@ -511,7 +521,7 @@ def test_header_problems(tmp_path: Path) -> None:
 def test_read_header_comments_errors(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="is a directory"):
         read_header_comments(tmp_path)
-    with pytest.raises(DataError, match="cannot read"):
+    with pytest.raises(DataError, match="no such file"):
         read_header_comments(tmp_path / "missing.csv")
     with pytest.raises(DataError, match="is not a UTF-8 text file"):
         read_header_comments(write(tmp_path, b"# \xff\n"))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests import reference
 from tui.data import load
 from tui.diagnostics import diagnose, gradient_check, norm
-from tui.model import BCE, MSE, sigmoid, sigmoid_scalar, softplus
+from tui.model import BCE, MSE, FloatMath, sigmoid, sigmoid_scalar
 from tui.objective import TINY, Objective
 from tui.optimizers import OPTIMIZERS
 from tui.session import Config, Session
@@ -78,7 +78,7 @@ def test_sigmoid_is_finite_and_quiet_for_every_finite_z():
     z = np.array([-1e308, -800.0, -745.0, -30.0, 0.0, 30.0, 800.0, 1e308])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         y = sigmoid(z)
-        sp = softplus(z)
+        sp = BCE.point_loss(z, 0.0, y, np)  # softplus(z)
     assert np.isfinite(y).all() and np.isfinite(sp).all()
     assert 0.0 < y[0] < 1.3e-308 and y[-1] == 1.0 and y[4] == 0.5
     assert y[3] == pytest.approx(math.exp(-30) / (1 + math.exp(-30)), rel=1e-15)
@@ -94,9 +94,30 @@ def test_bce_from_z_matches_the_log_form_where_that_is_finite():
     y = np.linspace(0, 1, 41)
     y_hat = sigmoid(z)
     direct = -(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
-    assert BCE.point_loss(z, y, y_hat - y, softplus(z)) == pytest.approx(direct, rel=1e-9)
+    assert BCE.point_loss(z, y, y_hat - y, np) == pytest.approx(direct, rel=1e-9)
     # Far out, the log form gives inf but the z form stays finite and exact.
-    assert BCE.point_loss(800.0, 0.0, 1.0, 800.0) == 800.0
+    assert BCE.point_loss(800.0, 0.0, 1.0, FloatMath) == 800.0
+
+
+@pytest.mark.parametrize("tiny", [True, False])
+def test_bce_keeps_the_tiny_loss_of_a_confidently_right_point(tiny):
+    # MATH.md: y = 1, z = 30 gives ℓ = 9.3576e−14; softplus(z) − y·z gave 9.2e−14, and 0 from
+    # z ≈ 36 on. Both paths (floats for tiny data, numpy otherwise) compute it in MATH.md's order.
+    for z, y in [(30.0, 1.0), (40.0, 1.0), (-30.0, 0.0), (-40.0, 0.0)]:
+        objective = Objective(np.array([[1.0]]), np.array([y]), "bce", "sum")
+        objective.tiny = tiny
+        exact = math.log1p(math.exp(-abs(z)))  # ln(1 + e^(−30)) = 9.3576e−14
+        assert objective.value(np.array([z, 0.0])) == pytest.approx(exact, rel=1e-4)
+        assert objective.points(np.array([z, 0.0])).loss[0] == pytest.approx(exact, rel=1e-4)
+    assert BCE.point_loss(30.0, 1.0, 0.0, FloatMath) == pytest.approx(9.3576e-14, rel=1e-4)
+
+
+@pytest.mark.parametrize("xp", [np, FloatMath])
+def test_bce_is_finite_for_every_finite_z(xp):
+    for z in [-1e308, -800.0, -5e-324, 0.0, 5e-324, 800.0, 1e308]:
+        for y in [0.0, 0.25, 1.0]:
+            value = BCE.point_loss(np.float64(z) if xp is np else z, y, 0.0, xp)
+            assert math.isfinite(value) and value >= 0.0
 
 
 @given(st.floats(-30, 30), st.floats(0, 1))
@@ -105,7 +126,7 @@ def test_dz_and_curvature_are_the_derivatives_in_z(z, y):
 
         def ell(zz, loss=loss):
             a = np.array([zz])
-            return float(loss.point_loss(a, y, sigmoid(a) - y, softplus(a))[0])
+            return float(loss.point_loss(a, y, sigmoid(a) - y, np)[0])
 
         def d1(zz, loss=loss):
             y_hat = sigmoid(np.array([zz]))

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import codecs
+import importlib.metadata
 import io
 import os
 import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
+import tui
 from tui import data
-from tui.config import make_config, parse_int, target_warning
+from tui.config import make_config, parse_int
 from tui.data import Dataset
 from tui.errors import InputError
 from tui.format import quoted
@@ -88,6 +91,7 @@ def app_parser() -> Parser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("data", nargs="?", default="seed", metavar="DATA")
+    parser.add_argument("--version", action="version", version=f"gdstep {version()}")
     add_run_options(parser)
     parser.add_argument("--session", metavar="FILE", help="reopen a session saved with S")
     parser.add_argument(
@@ -136,9 +140,7 @@ def prepare(args: argparse.Namespace) -> Run:
         "steps": getattr(args, "steps", None),
     }
     config, steps = make_config(dataset, given, shuffle=args.shuffle, seed=args.seed)
-    if dataset.standardized:
-        note(f"standardized {dataset.d} feature(s) of {dataset.name} to mean 0, std 1")
-    if config.loss == "mse" and (warning := target_warning(dataset)):
+    for warning in dataset.warnings:
         note(warning)
     return Run(
         dataset,
@@ -178,6 +180,9 @@ def trace_main(argv: Sequence[str]) -> int:
         watches=run.watches,
     )
     sys.stdout.flush()
+    if (standardization := run.dataset.standardization) is not None:
+        model = standardization.describe_model(session.w(stop.step), session.b(stop.step))
+        note(f"at step {stop.step} in the file's own units: {model}")
     if stop.breakpoint is not None:
         note(f"stopped at step {stop.step}: breakpoint '{stop.breakpoint.text}' holds")
     elif session.diverged and stop.step == session.last:
@@ -308,9 +313,52 @@ def dispatch(argv: Sequence[str]) -> int:
     return app_main(argv)
 
 
+def version() -> str:
+    """gdstep's version: the installed package's, else the source tree's."""
+    try:
+        return importlib.metadata.version("gdstep")
+    except importlib.metadata.PackageNotFoundError:
+        return tui.__version__
+
+
+ASCII = {
+    "η": "eta", "σ": "sigma", "θ": "theta", "β": "beta", "λ": "lambda", "μ": "mu",
+    "α": "alpha", "ε": "eps", "Σ": "sum", "Δ": "d", "∇": "grad", "∂": "d", "ŷ": "y_hat",
+    "½": "1/2", "²": "^2", "₀": "0", "₁": "1", "₂": "2", "−": "-", "–": "-", "—": "-",
+    "…": "...", "·": "*", "×": "x", "≤": "<=", "≥": ">=", "≈": "~", "→": "->", "←": "<-",
+    "‖": "||", "‘": "'", "’": "'", "“": '"', "”": '"',
+}  # fmt: skip
+"""How text is written on a terminal that cannot show these characters (LC_ALL=C)."""
+
+
+def _in_ascii(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: the ASCII spelling of each character, else its escape."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    return "".join(ASCII.get(c) or c.encode("ascii", "backslashreplace").decode() for c in text), (
+        error.end
+    )
+
+
+codecs.register_error("gdstep-ascii", _in_ascii)
+
+
+def spell_out_where_needed(stream: TextIO) -> None:
+    """Let a stream that cannot encode η (an ASCII locale) write `eta` instead of failing."""
+    try:
+        "ηŷ½−…".encode(stream.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="gdstep-ascii")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run gdstep; bad input is one line on stderr and exit status 2, never a traceback."""
     argv = sys.argv[1:] if argv is None else argv
+    spell_out_where_needed(sys.stdout)
+    spell_out_where_needed(sys.stderr)
     try:
         return dispatch(argv)
     except (UsageError, InputError) as error:

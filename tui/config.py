@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from tui.data import Dataset
 from tui.errors import InputError
+from tui.format import quoted
 from tui.model import LOSSES, REDUCTIONS
 from tui.optimizers import OPTIMIZERS
 from tui.session import Config
@@ -32,7 +31,7 @@ def parse_lr(text: str, key: str = "lr") -> float:
     """η: a finite number > 0."""
     value = parse_float(text, key)
     if not value > 0:
-        raise ConfigError(f"{option(key)} must be a finite number > 0, not {text!r}")
+        raise ConfigError(f"{option(key)} must be a finite number > 0, not {quoted(text)}")
     return value
 
 
@@ -40,9 +39,9 @@ def parse_float(text: str, key: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ConfigError(f"{option(key)} must be a number, not {text!r}") from None
+        raise ConfigError(f"{option(key)} must be a number, not {quoted(text)}") from None
     if not math.isfinite(value):
-        raise ConfigError(f"{option(key)} must be a finite number, not {text!r}")
+        raise ConfigError(f"{option(key)} must be a finite number, not {quoted(text)}")
     return value
 
 
@@ -50,7 +49,7 @@ def parse_int(text: str, key: str, minimum: int) -> int:
     try:
         value = int(text.strip())
     except ValueError:
-        raise ConfigError(f"{option(key)} must be a whole number, not {text!r}") from None
+        raise ConfigError(f"{option(key)} must be a whole number, not {quoted(text)}") from None
     if value < minimum:
         raise ConfigError(f"{option(key)} must be at least {minimum}, not {value}")
     return value
@@ -59,7 +58,7 @@ def parse_int(text: str, key: str, minimum: int) -> int:
 def parse_choice(text: str, key: str, choices: tuple[str, ...]) -> str:
     value = text.strip().lower()
     if value not in choices:
-        raise ConfigError(f"{option(key)} must be one of {', '.join(choices)}, not {text!r}")
+        raise ConfigError(f"{option(key)} must be one of {', '.join(choices)}, not {quoted(text)}")
     return value
 
 
@@ -68,7 +67,7 @@ def parse_w0(text: str, d: int) -> tuple[float, ...]:
     parts = text.split(",")
     if len(parts) not in (1, d):
         wanted = "1 number" if d == 1 else f"1 number or {d} (one per feature)"
-        raise ConfigError(f"--w0 needs {wanted}, but {text!r} has {len(parts)}")
+        raise ConfigError(f"--w0 needs {wanted}, but {quoted(text)} has {len(parts)}")
     return tuple(parse_float(p, "w0") for p in parts)
 
 
@@ -125,24 +124,6 @@ def _parse(
 
 
 def check_targets(dataset: Dataset, loss: str) -> None:
-    """`bce` needs 0 ≤ y ≤ 1 (raises); `mse` takes any y (see `target_warning`)."""
-    if loss != "bce":
-        return
-    outside = np.flatnonzero((dataset.y < 0) | (dataset.y > 1))
-    if len(outside):
-        i = int(outside[0])
-        raise ConfigError(
-            f"{dataset.name}: --loss bce needs every target in [0, 1], but data row {i + 1} has "
-            f"{dataset.target} = {dataset.y[i]!r}"
-        )
-
-
-def target_warning(dataset: Dataset) -> str | None:
-    """A note when some y lies outside [0, 1], which a sigmoid never reaches."""
-    outside = int(((dataset.y < 0) | (dataset.y > 1)).sum())
-    if outside:
-        return (
-            f"{dataset.name}: {outside} target(s) lie outside [0, 1], which σ never reaches; "
-            "the loss cannot go to 0"
-        )
-    return None
+    """`bce` needs 0 ≤ y ≤ 1 (raises); `mse` takes any y (with a note in `dataset.warnings`)."""
+    if loss == "bce" and (outside := dataset.targets_outside()):
+        raise ConfigError(f"{outside}; --loss bce needs every target in [0, 1]")

@@ -19,7 +19,9 @@ UTF-8 (a byte-order mark is fine), comma-separated, CRLF or LF line endings.
 
 Anything wrong with a file raises :class:`DataError` with a one-line message naming the file
 and, where there is one, the line (1-based physical line) and column (1-based, with the header
-name when there is a header).
+name when there is a header). Only regular files of at most :data:`DATA_LIMIT` bytes are read
+(a FIFO or a device is refused at once, never waited on). Text from the file that is kept for
+display (the description, the column names) has its control characters escaped.
 """
 
 from __future__ import annotations
@@ -29,19 +31,25 @@ import csv
 import gc
 import io
 import itertools
+import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from tui.errors import InputError
+from tui.files import read_bytes
+from tui.format import count, exact, num, printable, quoted
 
 __all__ = [
+    "DATA_LIMIT",
     "SAMPLES_DIR",
     "DataError",
     "Dataset",
+    "Standardization",
     "load",
     "read_header_comments",
     "resolve",
@@ -62,7 +70,9 @@ SAMPLES_DIR: Path = _find_samples_dir()
 
 DEFAULT_SAMPLE = "seed"
 SETTINGS_PREFIX = "gdstep:"
-_MAX_SHOWN = 24  # longest cell text quoted in an error message
+DATA_LIMIT = 512 << 20
+"""The largest data file gdstep reads: 512 MiB, several times a million-row CSV."""
+_MOST_COLUMNS_LISTED = 10
 
 
 class DataError(InputError):
@@ -71,22 +81,121 @@ class DataError(InputError):
 
 
 @dataclass(frozen=True, eq=False)
+class Standardization:
+    """How ``--standardize`` rescaled the features: x'_ij = (x_ij − m_j) / s_j, with m_j the
+    mean and s_j the population standard deviation (ddof 0) of column j (MATH.md). Made by
+    :func:`standardize_columns`.
+
+    Each column is scaled by a power of two 2^e_j ≥ max_i |x_ij| first: that is exact, and
+    values in (−1, 1) neither overflow nor underflow when summed and squared, so any finite
+    column works (from 5e−324 to 1.7e308). The mean is kept as the double nearest it, μ_j,
+    plus the mean c_j of the residuals x_ij − μ_j (what rounding the mean lost: it matters
+    when a column's spread is a few ulps of its values), and s_j comes from the corrected
+    two-pass formula s² = mean(r²) − c² (as scikit-learn computes it).
+    """
+
+    names: tuple[str, ...]  # the features' names
+    exponents: np.ndarray  # e_j (int)
+    unit_means: np.ndarray  # μ_j / 2^e_j
+    unit_corrections: np.ndarray  # c_j / 2^e_j: m_j = μ_j + c_j
+    unit_scales: np.ndarray  # s_j / 2^e_j, > 0
+
+    @property
+    def means(self) -> np.ndarray:
+        """m_j, the column means (the nearest doubles)."""
+        return np.ldexp(self.unit_means + self.unit_corrections, self.exponents)
+
+    @property
+    def scales(self) -> np.ndarray:
+        """s_j, the columns' population standard deviations (the nearest doubles: for a column
+        of subnormal numbers that can be 0, which `in_file_units` does not divide by)."""
+        return np.ldexp(self.unit_scales, self.exponents)
+
+    def in_file_units(self, w: Sequence[float] | np.ndarray, b: float) -> tuple[np.ndarray, float]:
+        """The model w'·x' + b' in the file's own units: w_j = w'_j / s_j and
+        b = b' − Σ_j w'_j·m_j / s_j (MATH.md), so that w·x_i + b = w'·x'_i + b'.
+
+        Computed without overflow where the result is finite (m_j / s_j and w'_j / s_j come
+        from the scaled column), and the sum for b correctly rounded."""
+        w_unit = np.asarray(w, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            w_file = np.ldexp(w_unit / self.unit_scales, -self.exponents)
+            # w'_j / unit scale overflowed, yet with e_j > 0 w_j may fit: scale first
+            late = np.isinf(w_file) & np.isfinite(w_unit)
+            w_file[late] = np.ldexp(w_unit[late], -self.exponents[late]) / self.unit_scales[late]
+            shifts = [w_unit * (self.unit_means / self.unit_scales)]
+            shifts.append(w_unit * (self.unit_corrections / self.unit_scales))
+        return w_file, _sum([float(b), *(-np.concatenate(shifts)).tolist()])
+
+    def describe(self, digits: int | None = None) -> str:
+        """`petal_length m = 4.906, s = 0.8253…; petal_width m = …`: m_j and s_j by name, as
+        exact doubles, or with `digits` significant digits."""
+        show = _shower(digits)
+        rows = zip(self.names, self.means.tolist(), self.scales.tolist(), strict=True)
+        return "; ".join(f"{name} m = {show(m)}, s = {show(s)}" for name, m, s in rows)
+
+    def describe_model(
+        self, w: Sequence[float] | np.ndarray, b: float, digits: int | None = None
+    ) -> str:
+        """`petal_length w = …, petal_width w = …; b = …`: the standardized model (w', b')
+        in the file's own units (see `in_file_units`), as exact doubles or with `digits`."""
+        show = _shower(digits)
+        w_file, b_file = self.in_file_units(w, b)
+        rows = zip(self.names, w_file.tolist(), strict=True)
+        return ", ".join(f"{name} w = {show(v)}" for name, v in rows) + f"; b = {show(b_file)}"
+
+
+def _shower(digits: int | None) -> Callable[[float], str]:
+    """`format.exact`, or `format.num` with `digits` significant digits."""
+    return exact if digits is None else lambda value: num(value, digits)
+
+
+def _sum(values: list[float]) -> float:
+    """Σ values correctly rounded; inf or nan where the sum is not finite."""
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):
+        with np.errstate(all="ignore"):
+            return float(np.sum(values))
+
+
+def standardize_columns(x: np.ndarray, names: Sequence[str]) -> tuple[np.ndarray, Standardization]:
+    """x' = (x − m) / s column by column (a new C-contiguous array) and the m_j, s_j used (see
+    :class:`Standardization`). No column may be constant (s_j = 0): `load` refuses those."""
+    peaks = np.maximum(x.max(axis=0), -x.min(axis=0))
+    _, exponents = np.frexp(peaks)
+    with np.errstate(under="ignore"):  # values below 2^−1074 of their column's largest
+        residuals = np.ldexp(x, -exponents)
+    means = residuals.mean(axis=0)
+    residuals -= means
+    corrections = residuals.mean(axis=0)
+    scales = np.sqrt(np.einsum("ij,ij->j", residuals, residuals) / len(x) - corrections**2)
+    residuals -= corrections
+    residuals /= scales
+    standardization = Standardization(tuple(names), exponents, means, corrections, scales)
+    return np.ascontiguousarray(residuals), standardization
+
+
+@dataclass(frozen=True, eq=False)
 class Dataset:
     """A loaded data set: features ``x`` (N, d) and targets ``y`` (N,), both float64.
 
     ``eq=False``: datasets compare by identity (comparing numpy arrays with ``==`` is
-    ambiguous).
+    ambiguous). Names and the description are printable (control characters escaped).
     """
 
     name: str  # sample name ("seed") or the file name as given
     path: Path
-    x: np.ndarray  # (N, d) float64, C-contiguous, d >= 1
+    x: np.ndarray  # (N, d) float64, C-contiguous, d >= 1; standardized with --standardize
     y: np.ndarray  # (N,) float64
     features: tuple[str, ...]  # d names: header names, or x1..xd (just "x" when d == 1)
     target: str  # header name of the target, or "y"
     description: str  # one line, "" when the file has none
     settings: dict[str, str]  # recommended settings from "# gdstep:" lines, raw strings
     standardized: bool
+    standardization: Standardization | None = None  # m_j and s_j, when standardized
+    lines: np.ndarray | None = None  # (N,) int64: the file's line of each row (1-based)
+    target_column: str = ""  # the target's column as the file names it: "column 2 (y)"
 
     @property
     def n(self) -> int:
@@ -97,6 +206,36 @@ class Dataset:
     def d(self) -> int:
         """Number of features."""
         return int(self.x.shape[1])
+
+    def target_cell(self, i: int) -> str:
+        """Where row i's target is in the file: `line 3, column 2 (y)` (0-based i)."""
+        if self.lines is None:
+            return f"row {i + 1}, target {self.target}"
+        return f"line {int(self.lines[i])}, {self.target_column}"
+
+    def targets_outside(self) -> str | None:
+        """`hours: line 3, column 2 (y): 3.0 is outside [0, 1] (and 4 more targets)`: the
+        first target outside [0, 1] and how many more there are; None if there is none."""
+        outside = np.flatnonzero((self.y < 0) | (self.y > 1))
+        if not outside.size:
+            return None
+        i = int(outside[0])
+        more = f" (and {count(outside.size - 1, 'more target')})" if outside.size > 1 else ""
+        return f"{self.name}: {self.target_cell(i)}: {exact(self.y[i])} is outside [0, 1]{more}"
+
+    @cached_property
+    def warnings(self) -> tuple[str, ...]:
+        """One-line notes for the user: how the features were standardized, and targets
+        outside [0, 1] (which σ never reaches; `--loss bce` refuses them)."""
+        notes = []
+        if self.standardization is not None:
+            notes.append(
+                f"standardized {count(self.d, 'feature')} of {self.name}: "
+                f"{self.standardization.describe()}"
+            )
+        if outside := self.targets_outside():
+            notes.append(f"{outside}, which σ never reaches: the loss cannot go to 0")
+        return tuple(notes)
 
 
 # --------------------------------------------------------------------------- samples
@@ -151,66 +290,53 @@ def _parse_comments(comments: Iterable[tuple[int, str]], label: str) -> tuple[st
                 key, eq, value = token.partition("=")
                 if not eq or not key or not value:
                     raise DataError(
-                        f"{label}: line {lineno}: malformed gdstep setting {_show(token)} "
+                        f"{label}: line {lineno}: malformed gdstep setting {quoted(token)} "
                         "(expected key=value)"
                     )
                 if key in settings:
-                    raise DataError(f"{label}: line {lineno}: gdstep setting {key!r} given twice")
+                    raise DataError(
+                        f"{label}: line {lineno}: gdstep setting {quoted(key)} given twice"
+                    )
                 settings[key] = value
         elif body and not description:
-            description = body
+            description = printable(body)
     return description, settings
 
 
-def _leading_comments(path: str | os.PathLike[str], label: str) -> list[tuple[int, str]]:
+def _leading_comments(raw: bytes, label: str) -> list[tuple[int, str]]:
     """The comment lines before the first row, decoding the file line by line and stopping at
-    the first row (so later bytes are never read)."""
+    the first row (so later bytes are never decoded)."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     comments: list[tuple[int, str]] = []
     lineno = 0
-    with open(path, "rb") as f:
-        for raw in f:  # lines end at b"\n", which is never part of a multi-byte UTF-8 character
-            if b"\0" in raw:
-                raise DataError(f"{label}: is not a UTF-8 text file (it contains NUL bytes)")
-            try:
-                text = decoder.decode(raw)
-            except UnicodeDecodeError:
-                raise DataError(f"{label}: is not a UTF-8 text file") from None
-            for line in io.StringIO(text, newline=""):  # also splits at "\r" as load() does
-                lineno += 1
-                body = _comment_body(line)
-                if body is not None:
-                    comments.append((lineno, body))
-                elif line.strip():
-                    return comments
+    for line_bytes in io.BytesIO(raw):  # lines end at b"\n", never inside a UTF-8 character
+        if b"\0" in line_bytes:
+            raise DataError(f"{label}: is not a UTF-8 text file (it contains NUL bytes)")
+        try:
+            text = decoder.decode(line_bytes)
+        except UnicodeDecodeError:
+            raise DataError(f"{label}: is not a UTF-8 text file") from None
+        for line in io.StringIO(text, newline=""):  # also splits at "\r" as load() does
+            lineno += 1
+            body = _comment_body(line)
+            if body is not None:
+                comments.append((lineno, body))
+            elif line.strip():
+                return comments
     return comments
 
 
 def read_header_comments(path: str | os.PathLike[str]) -> tuple[str, dict[str, str]]:
     """``(description, settings)`` from the comment lines at the top of a CSV file.
 
-    Reads only up to the first row that is not a comment or blank, so it is cheap to call on
-    large files (e.g. to list the samples with their descriptions).
+    Reads the file as `load` does (a regular file of at most DATA_LIMIT bytes) but decodes only
+    the lines before the first row that is not a comment or blank.
     """
-    label = os.fspath(path)
-    if os.path.isdir(path):
-        raise DataError(f"{label}: is a directory, not a CSV file")
-    try:
-        comments = _leading_comments(path, label)
-    except OSError as e:
-        raise DataError(f"{label}: cannot read: {e.strerror or e}") from None
-    return _parse_comments(comments, label)
+    label = printable(os.fspath(path))
+    return _parse_comments(_leading_comments(_read_bytes(path, label), label), label)
 
 
 # --------------------------------------------------------------------------- parsing
-
-
-def _show(cell: str) -> str:
-    """A cell's text for an error message: quoted, and shortened when long."""
-    cell = cell.strip()
-    if len(cell) > _MAX_SHOWN:
-        cell = cell[: _MAX_SHOWN - 3] + "..."
-    return repr(cell)
 
 
 def _is_number(cell: str) -> bool:
@@ -221,17 +347,13 @@ def _is_number(cell: str) -> bool:
     return True
 
 
+def _read_bytes(path: str | os.PathLike[str], label: str) -> bytes:
+    """A regular file of at most DATA_LIMIT bytes (a FIFO or a device is refused at once)."""
+    return read_bytes(path, label, DATA_LIMIT, error=DataError)
+
+
 def _read_text(path: Path, label: str) -> str:
-    if os.path.isdir(path):
-        raise DataError(f"{label}: is a directory, not a CSV file")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{label}: no such file or sample") from None
-    except IsADirectoryError:
-        raise DataError(f"{label}: is a directory, not a CSV file") from None
-    except OSError as e:
-        raise DataError(f"{label}: cannot read: {e.strerror or e}") from None
+    raw = _read_bytes(path, label)
     if b"\0" in raw:
         raise DataError(f"{label}: is not a UTF-8 text file (it contains NUL bytes)")
     try:
@@ -365,15 +487,26 @@ def _split_csv(text: str, label: str) -> _Split:
     return _Split(lines.leading, rows[0], row_lines[0], cells, row_lines[1:])
 
 
-def _column(index: int, names: list[str] | None) -> str:
+def _column(index: int, names: Sequence[str] | None) -> str:
     """``column 2 (y)`` / ``column 2``: a 1-based column number with its header name."""
     if names is None:
         return f"column {index + 1}"
-    return f"column {index + 1} ({names[index]})"
+    return f"column {index + 1} ({printable(names[index])})"
 
 
-def _parse(text: str, label: str) -> tuple[list[str] | None, np.ndarray, str, dict[str, str]]:
-    """Parse CSV text into (header or None, data (rows, cols) float64, description, settings)."""
+@dataclass
+class _Table:
+    """A parsed CSV file."""
+
+    header: list[str] | None  # the column names as written (None: no header row)
+    data: np.ndarray  # (rows, columns) float64
+    lines: list[int]  # the physical line number of every row
+    description: str
+    settings: dict[str, str]
+
+
+def _parse(text: str, label: str) -> _Table:
+    """Parse CSV text (see the module's docstring)."""
     split = _split_fast(text, label) or _split_csv(text, label)
     description, settings = _parse_comments(split.leading, label)
     if split.first is None:
@@ -392,7 +525,7 @@ def _parse(text: str, label: str) -> tuple[list[str] | None, np.ndarray, str, di
                 )
             if header.index(name) != i:
                 raise DataError(
-                    f"{label}: line {split.first_line}: column name {name!r} "
+                    f"{label}: line {split.first_line}: column name {quoted(name)} "
                     f"appears twice (columns {header.index(name) + 1} and {i + 1})"
                 )
         cells, line_numbers = split.cells, split.lines
@@ -411,34 +544,30 @@ def _parse(text: str, label: str) -> tuple[list[str] | None, np.ndarray, str, di
                 where = f"line {line_numbers[k // ncols]}, {_column(k % ncols, header)}"
                 if not cell.strip():
                     raise DataError(f"{label}: {where}: empty cell") from None
-                raise DataError(f"{label}: {where}: {_show(cell)} is not a number") from None
+                raise DataError(f"{label}: {where}: {_shown(cell)} is not a number") from None
         raise  # pragma: no cover - float() failed above, so some cell is not a number
     data = np.array(values, dtype=np.float64).reshape(len(line_numbers), ncols)
     finite = np.isfinite(data)
     if not finite.all():
         k = int(np.argmin(finite.ravel()))
         where = f"line {line_numbers[k // ncols]}, {_column(k % ncols, header)}"
-        raise DataError(f"{label}: {where}: {_show(cells[k])} is not a finite number")
-    return header, data, description, settings
+        raise DataError(f"{label}: {where}: {_shown(cells[k])} is not a finite number")
+    return _Table(header, data, line_numbers, description, settings)
+
+
+def _shown(cell: str) -> str:
+    """A cell in a message: stripped, escaped, at most a line's worth, in quotes."""
+    return quoted(cell.strip())
+
+
+def _listing(names: Sequence[str]) -> str:
+    """`a, b, c` or `a, b, …, j (30 in all)`: column names for a message."""
+    shown = [_shown(name)[1:-1] for name in names[:_MOST_COLUMNS_LISTED]]
+    more = f", … ({len(names)} in all)" if len(names) > _MOST_COLUMNS_LISTED else ""
+    return ", ".join(shown) + more
 
 
 # --------------------------------------------------------------------------- public
-
-
-def standardize_columns(x: np.ndarray) -> np.ndarray:
-    """Rescale every column to mean 0 and population standard deviation 1 (ddof=0).
-
-    A constant column (all values equal, standard deviation 0) cannot be scaled: it is only
-    centred, which makes it all zeros. Returns a new C-contiguous float64 array.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    mean = x.mean(axis=0)
-    std = x.std(axis=0)
-    constant = (x.max(axis=0) == x.min(axis=0)) | (std == 0)
-    scale = np.where(constant, 1.0, std)
-    out = (x - mean) / scale
-    out[:, constant] = 0.0
-    return np.ascontiguousarray(out)
 
 
 def load(
@@ -448,15 +577,15 @@ def load(
 
     ``target`` names the header column to predict (default: the last column); every other
     column is a feature. With ``standardize=True`` every feature column is rescaled to mean 0
-    and population std 1 (see :func:`standardize_columns`; a constant column is only centred).
-    The target is never rescaled.
+    and population std 1 (see :class:`Standardization`); a constant column is refused. The
+    target is never rescaled.
 
     Raises :class:`DataError` (and nothing else) for any problem with the file.
     """
     name, path = resolve(spec)
-    label = name if name == os.fspath(spec) else str(path)
-    text = _read_text(path, label)
-    header, data, description, settings = _parse(text, label)
+    label = printable(name if name == os.fspath(spec) else str(path))
+    table = _parse(_read_text(path, label), label)
+    header, data = table.header, table.data
     ncols = data.shape[1]
 
     if target is None:
@@ -466,28 +595,42 @@ def load(
     elif target in header:
         t = header.index(target)
     else:
-        columns = ", ".join(header)
-        raise DataError(f"{label}: no column named {target!r} for the target (columns: {columns})")
+        raise DataError(
+            f"{label}: no column named {quoted(target)} for the target "
+            f"(columns: {_listing(header)})"
+        )
 
     keep = [i for i in range(ncols) if i != t]
     x = np.ascontiguousarray(data[:, keep])
     y = np.ascontiguousarray(data[:, t])
     if header is not None:
-        features = tuple(header[i] for i in keep)
-        target_name = header[t]
+        features = tuple(printable(header[i]) for i in keep)
+        target_name = printable(header[t])
     else:
         features = ("x",) if len(keep) == 1 else tuple(f"x{j + 1}" for j in range(len(keep)))
         target_name = "y"
+    standardization = None
     if standardize:
-        x = standardize_columns(x)
+        constant = np.flatnonzero(x.max(axis=0) == x.min(axis=0))
+        if constant.size:
+            j = int(constant[0])
+            raise DataError(
+                f"{label}: {_column(keep[j], header)} is constant ({exact(x[0, j])} on every "
+                "row): --standardize cannot rescale it (its standard deviation is 0); "
+                "leave that column out"
+            )
+        x, standardization = standardize_columns(x, features)
     return Dataset(
-        name=name,
+        name=printable(name),
         path=path,
         x=x,
         y=y,
         features=features,
         target=target_name,
-        description=description,
-        settings=settings,
+        description=table.description,
+        settings=table.settings,
         standardized=standardize,
+        standardization=standardization,
+        lines=np.array(table.lines, dtype=np.int64),
+        target_column=_column(t, header),
     )

@@ -1,12 +1,14 @@
 """The sigmoid neuron and its losses, as in MATH.md: value, per-point gradient term, curvature.
 
-Every per-point formula is written once, with arithmetic operators only, so that the same
-function serves a Python float (the fast path for tiny data sets) and a numpy array.
+Every per-point formula is written once, so that the same function serves a Python float (the
+fast path for tiny data sets) and a numpy array: with arithmetic operators only, or with the
+functions of `xp`, which is numpy for arrays and `FloatMath` for floats.
 """
 
 from __future__ import annotations
 
 from math import exp, log1p
+from types import ModuleType
 
 import numpy as np
 
@@ -28,28 +30,28 @@ def sigmoid_scalar(z: float) -> float:
     return 1.0 / (1.0 + exp(Z_CEILING if z < Z_FLOOR else -z))  # nan stays nan
 
 
-def softplus(z: np.ndarray) -> np.ndarray:
-    """ln(1 + e^z) = max(z, 0) + ln(1 + e^(−|z|)), finite for every finite z."""
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+class FloatMath:
+    """numpy's `maximum`, `exp` and `log1p` for Python floats: the `xp` of the float path."""
 
-
-def softplus_scalar(z: float) -> float:
-    """`softplus` for one float."""
-    return max(z, 0.0) + log1p(exp(-abs(z)))
+    maximum = staticmethod(max)
+    exp = staticmethod(exp)
+    log1p = staticmethod(log1p)
 
 
 Value = float | np.ndarray
 """A per-point quantity: one float (the tiny-data path) or an array of them."""
+
+Math = type[FloatMath] | ModuleType
+"""The functions a formula uses: `FloatMath` for a float, numpy for an array."""
 
 
 class MSE:
     """ℓ = ½(ŷ−y)²: the ½ makes Δw_i = (ŷ−y)·ŷ·(1−ŷ)·x_i."""
 
     name = "mse"
-    uses_softplus = False
 
     @staticmethod
-    def point_loss(z: Value, y: Value, residual: Value, softplus_z: Value) -> Value:
+    def point_loss(z: Value, y: Value, residual: Value, xp: Math) -> Value:
         return 0.5 * residual * residual
 
     @staticmethod
@@ -63,14 +65,15 @@ class MSE:
 
 
 class BCE:
-    """ℓ = −[y ln ŷ + (1−y) ln(1−ŷ)] = softplus(z) − y·z, computed from z."""
+    """ℓ = −[y ln ŷ + (1−y) ln(1−ŷ)], computed from z."""
 
     name = "bce"
-    uses_softplus = True
 
     @staticmethod
-    def point_loss(z: Value, y: Value, residual: Value, softplus_z: Value) -> Value:
-        return softplus_z - y * z
+    def point_loss(z: Value, y: Value, residual: Value, xp: Math) -> Value:
+        """(max(z, 0) − y·z) + ln(1 + e^(−|z|)), in this order (MATH.md): the bracket is exact
+        for y ∈ {0, 1}, so y = 1, z = 30 keeps its ℓ = 9.3576e−14; finite for every finite z."""
+        return (xp.maximum(z, 0.0) - y * z) + xp.log1p(xp.exp(-abs(z)))
 
     @staticmethod
     def dz(y_hat: Value, residual: Value) -> Value:
@@ -82,8 +85,9 @@ class BCE:
 
 
 Loss = type[MSE] | type[BCE]
-"""A loss: ℓ_i (`point_loss`), ∂ℓ_i/∂z_i (`dz`: Δw_i = dz·x_i, Δb_i = dz) and
-∂²ℓ_i/∂z_i² (`curvature`), each from z_i, y_i, ŷ_i and the residual r_i = ŷ_i − y_i."""
+"""A loss: ℓ_i (`point_loss`), ∂ℓ_i/∂z_i (`dz`: Δw_i = dz·x_i, Δb_i = dz) and ∂²ℓ_i/∂z_i²
+(`curvature`), each from z_i, y_i, ŷ_i and the residual r_i = ŷ_i − y_i (and `point_loss` from
+`xp`: numpy for arrays, FloatMath for floats)."""
 
 LOSSES: dict[str, Loss] = {"mse": MSE, "bce": BCE}
 REDUCTIONS = ("mean", "sum")

@@ -15,7 +15,7 @@ from operator import mul, sub
 
 import numpy as np
 
-from tui.model import LOSSES, sigmoid, sigmoid_scalar, softplus, softplus_scalar
+from tui.model import LOSSES, FloatMath, sigmoid, sigmoid_scalar
 
 Rows = slice | np.ndarray | None
 
@@ -144,8 +144,7 @@ class Objective:
             all_zs = [total(map(mul, w, x)) + b for x in x_rows]
         all_y_hats = list(map(sigmoid_scalar, all_zs))
         all_residuals = list(map(sub, all_y_hats, ys))
-        sps = map(softplus_scalar, all_zs) if loss.uses_softplus else repeat(0.0)
-        loss_sum = total(map(loss.point_loss, all_zs, ys, all_residuals, sps))
+        loss_sum = total(map(loss.point_loss, all_zs, ys, all_residuals, repeat(FloatMath)))
         y_hats, residuals = all_y_hats, all_residuals
         if rows is not None:
             index = range(*rows.indices(self.n)) if isinstance(rows, slice) else rows.tolist()
@@ -184,8 +183,7 @@ class Objective:
         loss_sum = 0.0
         grad = np.zeros(self.d + 1)
         if with_loss:
-            sp = softplus(z) if loss.uses_softplus else 0.0
-            loss_sum = float(loss.point_loss(z, y, residual, sp).sum())
+            loss_sum = float(loss.point_loss(z, y, residual, np).sum())
         if with_grad:
             dz = loss.dz(y_hat, residual)
             grad[:-1] = dz @ x
@@ -204,8 +202,7 @@ class Objective:
             z = linear(theta, x)
             y_hat = sigmoid(z)
             residual = y_hat - y
-            sp = softplus(z) if self.loss.uses_softplus else 0.0
-            loss = self.loss.point_loss(z, y, residual, sp)
+            loss = self.loss.point_loss(z, y, residual, np)
             dz = self.loss.dz(y_hat, residual)
             return Points(
                 rows=index,

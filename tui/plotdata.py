@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tui.format import num
-from tui.model import sigmoid, softplus
+from tui.model import sigmoid
 from tui.objective import Objective
 from tui.session import Session
 
@@ -407,7 +407,7 @@ def loss_grid(
     objective: Objective, x: np.ndarray, y: np.ndarray, ws: np.ndarray, bs: np.ndarray
 ) -> np.ndarray:
     """L(w, b) over the points (x, y) for every w in ws and b in bs, (len(bs), len(ws)):
-    the objective's ℓ, σ/softplus and reduction, with z = w·x + b as `linear` computes it.
+    the objective's ℓ, σ and reduction, with z = w·x + b as `linear` computes it.
     """
     u = np.multiply.outer(ws, x)  # (columns, n): w·x_i
     out = np.empty((len(bs), len(ws)))
@@ -426,8 +426,7 @@ def _loss_rows(
         for r in range(0, len(bs), block):
             z = u[None, :, :] + bs[r : r + block, None, None]
             residual = sigmoid(z) - y
-            sp = softplus(z) if loss.uses_softplus else 0.0
-            out[r : r + block] = loss.point_loss(z, y, residual, sp).sum(axis=-1) / divisor
+            out[r : r + block] = loss.point_loss(z, y, residual, np).sum(axis=-1) / divisor
 
 
 def _levels(loss: np.ndarray) -> tuple[np.ndarray, float, float]:
