@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
+import socket
 import stat
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -308,6 +313,160 @@ def test_a_read_only_file_system(old_file, monkeypatch, where):
     assert str(info.value) == f"{old_file}: cannot write: read-only file system"
     monkeypatch.undo()
     assert_untouched(old_file)
+
+
+def special_file(tmp_path: Path, kind: str) -> tuple[str, str]:
+    """A path of `kind` (a FIFO, a socket, a device) and how the message names it."""
+    if kind == "fifo":
+        path = tmp_path / "pipe"
+        os.mkfifo(path)
+        return str(path), "a FIFO (named pipe)"
+    if kind == "socket":
+        path = tmp_path / "sock"
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(path))
+        server.close()
+        return str(path), "a socket"
+    return device(tmp_path), "a character device"
+
+
+def device(tmp_path: Path) -> str:
+    """A character device the test may lose: a node like /dev/null's in tmp_path. Never
+    /dev/null itself where it could be replaced: a write_atomic without the check would
+    rename a regular file over it (that happened as root)."""
+    path = tmp_path / "null"
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:  # not root: then /dev/null cannot be replaced either
+        assert not os.access("/dev", os.W_OK)
+        return "/dev/null"
+    return str(path)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "socket", "device"])
+def test_a_fifo_a_socket_or_a_device_is_refused_not_replaced(tmp_path, kind):
+    path, what = special_file(tmp_path, kind)
+    before = os.stat(path)
+    with pytest.raises(FileError) as info:
+        write_atomic(path, NEW)
+    assert str(info.value) == f"{path}: is {what}; gdstep writes only regular files"
+    after = os.stat(path)
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (
+        before.st_mode,
+        before.st_ino,
+        before.st_rdev,
+    )
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "socket", "device"])
+def test_a_symlink_to_a_fifo_a_socket_or_a_device_is_refused(tmp_path, kind):
+    target, what = special_file(tmp_path, kind)
+    link = tmp_path / "out.csv"
+    link.symlink_to(target)
+    with pytest.raises(FileError) as info:
+        write_atomic(link, NEW)
+    assert str(info.value) == (
+        f"{link}: is a symlink to {target}, {what}; gdstep writes only regular files"
+    )
+    assert link.is_symlink() and os.readlink(link) == target
+    assert stat.S_IFMT(os.stat(target).st_mode) != stat.S_IFREG
+
+
+def test_a_symlink_to_a_directory_is_a_directory(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "d")
+    with pytest.raises(FileError, match="link: is a directory; give a file name$"):
+        write_atomic(tmp_path / "link", NEW)
+    assert list((tmp_path / "d").iterdir()) == []
+
+
+# ---- what a killed write left behind -------------------------------------------------------------
+
+KILLED_WRITE = """
+import os, signal, sys
+from tui.files import write_atomic
+os.replace = lambda src, dst: os.kill(os.getpid(), signal.SIGKILL)
+write_atomic(sys.argv[1], "half done")
+"""
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+def age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then), follow_symlinks=False)
+
+
+def test_a_write_killed_midway_leaves_a_temporary_file_the_next_write_removes(old_file):
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITE, str(old_file)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=60,
+    )
+    assert result.returncode == -signal.SIGKILL
+    [left] = leftovers(old_file.parent)
+    assert left.startswith(".out.csv.") and (old_file.parent / left).read_text() == "half done"
+    write_atomic(old_file, NEW)  # a write at once after: the leftover might be a live write
+    assert leftovers(old_file.parent) == [left]
+    age(old_file.parent / left, files.STALE_AFTER + 1)
+    write_atomic(old_file, NEW)
+    assert leftovers(old_file.parent) == []
+    assert old_file.read_text() == NEW
+
+
+def test_only_our_own_stale_temporary_files_for_that_target_are_removed(
+    tmp_path, old_file, monkeypatch
+):
+    stale = files.STALE_AFTER + 1
+    ours = tmp_path / ".out.csv.ab_cd123.tmp"
+    kept = {
+        ".out.csv.fresh123.tmp": 0,  # a write going on now
+        ".other.csv.abcd1234.tmp": stale,  # another target's
+        ".out.csv.abcd123.tmp": stale,  # not the pattern: 7 random characters
+        ".out.csv.abcd12345.tmp": stale,  # 9
+        ".out.csv.ABCD1234.tmp": stale,  # not tempfile's characters
+        "out.csv.abcd1234.tmp": stale,  # not hidden
+        ".out.csv.abcd1234.tmp.bak": stale,
+        ".out.csv.abcd1234.temp": stale,
+    }
+    for name, seconds in {ours.name: stale, **kept}.items():
+        (tmp_path / name).write_text("x")
+        age(tmp_path / name, seconds)
+    (tmp_path / ".out.csv.dir12345.tmp").mkdir()  # a directory, not a file of ours
+    (tmp_path / ".out.csv.link1234.tmp").symlink_to(tmp_path / "elsewhere")
+    age(tmp_path / ".out.csv.dir12345.tmp", stale)
+    age(tmp_path / ".out.csv.link1234.tmp", stale)
+    (tmp_path / "elsewhere").write_text("keep me")
+    write_atomic(old_file, NEW)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert ours.name not in names
+    assert names == {
+        "out.csv",
+        "elsewhere",
+        ".out.csv.dir12345.tmp",
+        ".out.csv.link1234.tmp",
+        *kept,
+    }
+    assert (tmp_path / "elsewhere").read_text() == "keep me"
+    for name in kept:
+        assert (tmp_path / name).read_text() == "x"
+
+
+def test_a_stale_temporary_file_of_another_user_is_left(tmp_path, old_file, monkeypatch):
+    theirs = tmp_path / ".out.csv.abcd1234.tmp"
+    theirs.write_text("x")
+    age(theirs, files.STALE_AFTER + 1)
+    monkeypatch.setattr(os, "geteuid", lambda: theirs.stat().st_uid + 1)
+    write_atomic(old_file, NEW)
+    monkeypatch.undo()
+    assert theirs.read_text() == "x"
+    write_atomic(old_file, NEW)
+    assert not theirs.exists()
 
 
 def test_file_error_is_a_value_error_for_callers_that_catch_bad_input():

@@ -308,7 +308,7 @@ def test_a_json_object_of_another_kind(tmp_path):
 def test_a_wrong_format_tag(tmp_path, document):
     path = write_json(tmp_path / "s.json", {**document, "format": "gdstep-notes"})
     assert broken(path) == (
-        f'not a gdstep session file: {path} (its format is "gdstep-notes", not "gdstep-session")'
+        f"not a gdstep session file: {path} (its format is 'gdstep-notes', not 'gdstep-session')"
     )
 
 
@@ -317,7 +317,7 @@ def test_a_wrong_format_tag(tmp_path, document):
 )
 def test_another_version(tmp_path, document, version, age):
     path = write_json(tmp_path / "s.json", {**document, "version": version})
-    shown = json.dumps(version)
+    shown = repr(version)
     assert broken(path) == (
         f"made by a different version: {path} is a session file of version {shown}{age}; "
         "this gdstep reads version 1"
@@ -364,29 +364,29 @@ def test_a_missing_field_is_named(tmp_path, document, field):
 
 BAD_FIELDS = [
     ("data", 3, "must be a string, not 3"),
-    ("data", "", 'must name a sample or a CSV file, not ""'),
+    ("data", "", "must name a sample or a CSV file, not ''"),
     ("target", ["y"], 'must be a string or null, not ["y"]'),
-    ("standardize", "yes", 'must be true or false, not "yes"'),
+    ("standardize", "yes", "must be true or false, not 'yes'"),
     ("standardize", 1, "must be true or false, not 1"),
     ("config", [], "must be an object, not []"),
-    ("config.loss", "mae", 'must be one of mse, bce, not "mae"'),
-    ("config.reduction", "max", 'must be one of mean, sum, not "max"'),
+    ("config.loss", "mae", "must be one of mse, bce, not 'mae'"),
+    ("config.reduction", "max", "must be one of mean, sum, not 'max'"),
     (
         "config.optimizer",
         "lbfgs",
         "must be one of gd, sgd, minibatch, momentum, nesterov, "
-        'adagrad, rmsprop, adam, not "lbfgs"',
+        "adagrad, rmsprop, adam, not 'lbfgs'",
     ),
     ("config.lr", 0, "must be a finite number > 0, not 0"),
     ("config.lr", -0.5, "must be a finite number > 0, not -0.5"),
-    ("config.lr", "0.5", 'must be a finite number > 0, not "0.5"'),
+    ("config.lr", "0.5", "must be a finite number > 0, not '0.5'"),
     ("config.lr", True, "must be a finite number > 0, not true"),
     ("config.lr", float("nan"), "must be a finite number > 0, not NaN"),
     ("config.lr", float("inf"), "must be a finite number > 0, not Infinity"),
     (
         "config.lr",
         10**400,
-        "must be a finite number > 0, not 1000000000000000000000000000000000000...",
+        "must be a finite number > 0, not 1" + "0" * 58 + "…",
     ),
     ("config.w0", [], "must hold at least one number"),
     ("config.w0", 0.0, "must be a list, not 0.0"),
@@ -398,8 +398,8 @@ BAD_FIELDS = [
     ("config.shuffle", None, "must be true or false, not null"),
     ("config.seed", -1, "must be at least 0, not -1"),
     ("events", {}, "must be a list, not {}"),
-    ("events.0", "lr", 'must be an object, not "lr"'),
-    ("events.0.kind", "goto", 'must be one of lr, edit, not "goto"'),
+    ("events.0", "lr", "must be an object, not 'lr'"),
+    ("events.0.kind", "goto", "must be one of lr, edit, not 'goto'"),
     ("events.0.step", -3, "must be at least 0, not -3"),
     ("events.0.values", [0.5, 0.5], "must hold 1 number(s), not 2"),
     ("events.0.values.0", 0.0, "must be a finite number > 0, not 0.0"),
@@ -408,11 +408,11 @@ BAD_FIELDS = [
     ("events.1.values.1", float("inf"), "must be a finite number, not Infinity"),
     ("events.1.step", 2, "must not come before the step of the event before it (17), not 2"),
     ("step", -1, "must be at least 0, not -1"),
-    ("step", "40", 'must be a whole number, not "40"'),
-    ("breakpoints.0.enabled", "on", 'must be true or false, not "on"'),
+    ("step", "40", "must be a whole number, not '40'"),
+    ("breakpoints.0.enabled", "on", "must be true or false, not 'on'"),
     ("breakpoints.0", ["loss < 1", True], 'must be an object, not ["loss < 1", true]'),
     ("watches", ["w", 3], None),
-    ("data_sha256", "abc", 'must be 64 hexadecimal digits, not "abc"'),
+    ("data_sha256", "abc", "must be 64 hexadecimal digits, not 'abc'"),
 ]
 
 
@@ -453,7 +453,7 @@ def test_a_path_that_is_not_a_file(tmp_path, kind):
     path = tmp_path / "s.json"
     if kind == "directory":
         path.mkdir()
-        assert broken(path) == f"{path}: is a directory, not a session file"
+        assert broken(path) == f"{path}: is a directory; gdstep reads only regular files"
     else:
         assert broken(path) == f"{path}: no such file"
 
@@ -462,10 +462,14 @@ def test_an_unreadable_file(tmp_path, monkeypatch):
     path = tmp_path / "s.json"
     path.write_text("{}")
 
-    def denied(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr("builtins.open", denied)
+    def denied(name, *args, **kwargs):
+        if name == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)
     assert broken(path) == f"{path}: cannot read: permission denied"
 
 
@@ -473,7 +477,7 @@ def test_a_huge_file_is_not_read(tmp_path, monkeypatch):
     monkeypatch.setattr(sessionfile, "MAX_BYTES", 100)
     path = tmp_path / "s.json"
     path.write_text(" " * 101)
-    assert broken(path) == f"not a gdstep session file: {path} (larger than 64 MiB)"
+    assert broken(path) == f"{path}: is larger than 100 bytes, the most gdstep reads"
 
 
 def test_deeply_nested_json(tmp_path):
@@ -487,6 +491,127 @@ def test_unknown_extra_fields_are_ignored(tmp_path, document):
     document["config"]["colour"] = "green"
     saved = load(write_json(tmp_path / "s.json", document))
     assert saved.step == document["step"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_fifo_or_a_device_is_refused_at_once(tmp_path, kind):
+    if kind == "fifo":
+        path, what = tmp_path / "s.json", "a FIFO (named pipe)"
+        os.mkfifo(path)  # with no writer: reading it would wait for ever
+    else:
+        path, what = Path("/dev/zero"), "a character device"  # reading it would never end
+    assert broken(path) == f"{path}: is {what}; gdstep reads only regular files"
+
+
+def reopen(*args: str) -> subprocess.CompletedProcess[str]:
+    """`gdstep --session …` (it fails before it needs a terminal, or it would stop there)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("GDSTEP_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "tui", "--session", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_gdstep_session_on_a_fifo_fails_at_once(tmp_path):
+    fifo = tmp_path / "s.json"
+    os.mkfifo(fifo)
+    result = reopen(str(fifo))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"gdstep: error: {fifo}: is a FIFO (named pipe); gdstep reads only regular files\n"
+    )
+
+
+HUGE = "x" * 10_000_000 + "\x1b[31m"  # 10 MB, then a terminal escape
+
+
+def in_document(document: dict[str, Any], field: str, value: Any) -> None:
+    *parents, key = field.split(".")
+    holder = document
+    for part in parents:
+        holder = holder[int(part)] if part.isdigit() else holder[part]
+    holder[int(key) if key.isdigit() else key] = value
+
+
+def reopen_error(path: Path) -> str:
+    """The message that reopening the session file gives (as `gdstep --session` does)."""
+    with pytest.raises(SessionFileError) as info:
+        saved = load(path)
+        dataset, _ = restore(saved)
+        sessionfile.expressions(saved, dataset.d)
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "format",
+        "version",
+        "data",
+        "target",
+        "data_sha256",
+        "config.loss",
+        "config.lr",
+        "events.0.kind",
+        "events.0.values",
+        "breakpoints.0.expression",
+        "watches.0",
+    ],
+)
+def test_a_huge_string_is_quoted_at_most_a_line_s_worth(tmp_path, document, field):
+    in_document(document, field, HUGE)
+    message = reopen_error(write_json(tmp_path / "s.json", document))
+    assert len(message) < 300 and "\n" not in message
+    assert "x" * 59 + "…" in message  # quoted: its start, and the mark of what was left out
+    assert "\x1b" not in message
+
+
+def test_a_huge_data_path_that_names_no_file_is_quoted_too(tmp_path, document):
+    document["data"] = str(tmp_path / ("d" * (sessionfile.LONGEST_PATH + 1)))
+    message = reopen_error(write_json(tmp_path / "s.json", document))
+    assert len(message) < 300 and "…" in message
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        (
+            "breakpoints.0.expression",
+            "los < 1",
+            "breakpoints[0] 'los < 1': unknown name 'los' at column 1 (did you mean 'loss'?",
+        ),
+        ("watches.1", "w +", "watches[1] 'w +': "),
+        ("watches.0", "a\tb", "watches[0] 'a\\tb': character U+0009 is not allowed at column 2"),
+    ],
+)
+def test_an_expression_that_does_not_parse_names_the_file_and_the_entry(
+    tmp_path, document, field, value, problem
+):
+    document["watches"].append("loss")
+    in_document(document, field, value)
+    path = write_json(tmp_path / "s.json", document)
+    message = reopen_error(path)
+    assert message.startswith(f"{path}: {problem}"), message
+    assert "\n" not in message
+    result = reopen(str(path))
+    assert result.returncode == 2 and result.stderr == f"gdstep: error: {message}\n"
+
+
+def test_the_expressions_of_a_session_are_its_breakpoints_and_watches(tmp_path, document):
+    document["breakpoints"].append({"expression": "step > 3", "enabled": False})
+    saved = load(write_json(tmp_path / "s.json", document))
+    breakpoints, watches = sessionfile.expressions(saved, 1)
+    assert [(b.expression.text, b.enabled) for b in breakpoints] == [
+        ("loss < 1", True),
+        ("step > 3", False),
+    ]
+    assert [w.text for w in watches] == ["w"]
 
 
 # ---- the data set -------------------------------------------------------------------------------
@@ -509,7 +634,7 @@ def test_a_data_file_that_no_longer_exists(tmp_path):
     with pytest.raises(SessionFileError) as info:
         restore(saved)
     assert str(info.value).startswith(
-        f"the session's data set is missing: no such file or sample: '{csv}' (samples: "
+        f"{path}: the session's data set is missing: no such file or sample: '{csv}' (samples: "
     )
 
 
@@ -519,7 +644,7 @@ def test_a_data_file_that_no_longer_parses(tmp_path):
     with pytest.raises(SessionFileError) as info:
         restore(load(path))
     assert str(info.value) == (
-        f"the session's data set cannot be loaded: {csv}: line 2, column 2 (y): "
+        f"{path}: the session's data set cannot be loaded: {csv}: line 2, column 2 (y): "
         "'oops' is not a number"
     )
 
@@ -530,7 +655,7 @@ def test_a_data_file_that_changed_since_the_save(tmp_path):
     with pytest.raises(SessionFileError) as info:
         restore(load(path))
     assert str(info.value) == (
-        f"the session's data set has changed since the session was saved: {csv}"
+        f"{path}: the session's data set has changed since the session was saved: {csv}"
     )
 
 
@@ -560,7 +685,7 @@ def test_settings_that_do_not_fit_the_data(tmp_path, change, message):
         return
     with pytest.raises(SessionFileError) as info:
         restore(saved)
-    assert str(info.value) == f"the session does not fit its data set: {message}"
+    assert str(info.value) == f"{path}: the session does not fit its data set: {message}"
 
 
 def test_an_edit_of_the_wrong_size_for_the_data(tmp_path):
@@ -569,9 +694,7 @@ def test_an_edit_of_the_wrong_size_for_the_data(tmp_path):
     document["events"] = [{"kind": "edit", "step": 2, "values": [1.0, 2.0]}]
     with pytest.raises(SessionFileError) as info:
         restore(load(write_json(path, document)))
-    assert str(info.value) == (
-        "the session does not fit its data set: θ needs 3 numbers (w and b), not 2"
-    )
+    assert str(info.value) == f"{path}: events[0]: θ needs 3 numbers (w and b), not 2"
 
 
 def test_bce_on_targets_outside_0_1(tmp_path):

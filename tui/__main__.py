@@ -271,21 +271,21 @@ def reopen(path: str, max_steps: int) -> GdstepApp:
     """The app on a saved session, at its step, with its breakpoints and watches."""
     from tui import sessionfile
     from tui.app import GdstepApp, Source
-    from tui.expressions import Breakpoint, parse
 
     saved = sessionfile.load(path)
     furthest = max([saved.step, *(event.step for event in saved.events)])
     if furthest >= REPLAY_NOTICE:
-        print(f"gdstep: replaying {furthest:,} steps to reopen {path} …", file=sys.stderr)
+        print(f"gdstep: replaying {furthest:,} steps to reopen {saved.label} …", file=sys.stderr)
     dataset, session = sessionfile.restore(saved, max_steps)
+    breakpoints, watches = sessionfile.expressions(saved, dataset.d)
     return GdstepApp(
         dataset,
         session.config,
         max_steps,
         session=session,
         source=Source(saved.data, saved.target, saved.standardize),
-        breakpoints=[Breakpoint(parse(text, dataset.d), on) for text, on in saved.breakpoints],
-        watches=[parse(text, dataset.d) for text in saved.watches],
+        breakpoints=breakpoints,
+        watches=watches,
     )
 
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 from tui.errors import InputError
+from tui.format import printable
 
 __all__ = ["FileError", "exists_needs_confirm", "read_bytes", "write_atomic"]
 
@@ -138,13 +141,21 @@ def _check_target(label: str, text: str) -> str:
         raise FileError("no file name given")
     if text.endswith(os.sep) or os.path.isdir(text):
         raise FileError(f"{label}: is a directory; give a file name")
-    target = os.path.realpath(text) if os.path.islink(text) else text
+    link = os.path.islink(text)
+    target = os.path.realpath(text) if link else text
     parent = os.path.dirname(os.path.abspath(target))
     if not os.path.exists(parent):
         raise FileError(f"{label}: cannot write: the directory {parent} does not exist")
     if not os.path.isdir(parent):
         raise FileError(f"{label}: cannot write: {parent} is not a directory")
-    if os.path.exists(target) and not os.access(target, os.W_OK):
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:  # a new file (or one the rename will report on)
+        return target
+    if not stat.S_ISREG(mode):  # replacing it would destroy a FIFO or a device (/dev/null)
+        what = f"a symlink to {printable(target)}, {_kind(mode)}" if link else _kind(mode)
+        raise FileError(f"{label}: is {what}; gdstep writes only regular files")
+    if not os.access(target, os.W_OK):
         raise FileError(f"{label}: cannot write: permission denied (the file is read-only)")
     return target
 
@@ -157,12 +168,16 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
     temporary file is removed and the old file is left as it was. An existing file keeps its
     permission bits (and, where allowed, its owner); a new one gets 0o644 minus the umask.
     A symlink is followed: the file it points to is replaced. `~` means the home directory.
+    Only a regular file (or a new name) is written: a FIFO, a device such as /dev/null, a
+    socket or a directory, or a symlink to one, is refused rather than replaced. Temporary
+    files that an earlier write to the same target left when it was killed are removed.
 
     Raises :class:`FileError` for a path that cannot be written: a missing directory, a
-    directory given as the path, permission denied, a read-only file system, a full disk.
+    directory given as the path, something other than a regular file, permission denied, a
+    read-only file system, a full disk.
     """
     text_path = _expand(path)
-    label = text_path or repr(os.fspath(path))
+    label = printable(text_path) or repr(os.fspath(path))
     target = _check_target(label, text_path)
     try:
         data = text.encode("utf-8")
@@ -177,8 +192,9 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
     mode = stat.S_IMODE(old.st_mode) & 0o777 if old else DEFAULT_MODE & ~_umask()
     directory = os.path.dirname(os.path.abspath(target))
     name = os.path.basename(target)
+    _remove_stale_temporaries(directory, name)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name[:100]}.", suffix=".tmp", dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=_temporary_prefix(name), suffix=".tmp", dir=directory)
     except OSError as e:
         raise FileError(f"{label}: cannot write: {_reason(e)}") from None
     try:
@@ -202,6 +218,38 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
         raise
     _sync_directory(directory)
     return Path(os.path.abspath(text_path))
+
+
+def _temporary_prefix(name: str) -> str:
+    """How the temporary files for the target `name` begin (`.out.csv.`): hidden, and short
+    enough that the whole temporary name stays a valid file name."""
+    return f".{name[:100]}."
+
+
+STALE_AFTER = 60.0
+"""Seconds after which a temporary file of ours was left by a write that died (kill -9, a
+power cut): a write that is still going on keeps its file fresher than that."""
+
+
+def _remove_stale_temporaries(directory: str, name: str) -> None:
+    """Remove what an earlier, killed write to `name` left in `directory`: only names that
+    `write_atomic` makes for this target (its prefix, tempfile's 8 random characters, .tmp)
+    that are regular files, owned by us, and unchanged for STALE_AFTER seconds. Best effort:
+    a file that cannot be looked at or removed is left alone."""
+    pattern = re.compile(re.escape(_temporary_prefix(name)) + r"[a-z0-9_]{8}\.tmp")
+    cutoff = time.time() - STALE_AFTER
+    with contextlib.suppress(OSError), os.scandir(directory) as entries:
+        for entry in entries:
+            if not pattern.fullmatch(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                info = entry.stat(follow_symlinks=False)
+                if (
+                    stat.S_ISREG(info.st_mode)
+                    and info.st_uid == os.geteuid()
+                    and info.st_mtime < cutoff
+                ):
+                    os.unlink(entry.path)
 
 
 def _sync_directory(directory: str) -> None:

@@ -89,6 +89,16 @@ class Event:
     values: tuple[float, ...]
 
 
+class ReplayError(ValueError):
+    """A saved change that cannot be made again where it says: `index` is its place in the
+    events (None: the final step)."""
+
+    def __init__(self, index: int | None, problem: str) -> None:
+        self.index = index
+        self.problem = problem
+        super().__init__(problem if index is None else f"event {index}: {problem}")
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything that fixes a run besides the data."""
@@ -202,19 +212,42 @@ class Session:
         h.theta[t], h.loss[t], h.grad[t] = theta, loss, grad
 
     def _rewrite_from_here(self, event: Event) -> None:
+        """Drop the history and the events after t, and record `event` at t. The events are
+        in the order of their steps, so the dropped ones are at the end: each is popped once,
+        which keeps a long run of changes linear."""
         self.history.truncate(self.t + 1)
-        self.events = [e for e in self.events if e.step <= self.t] + [event]
+        while self.events and self.events[-1].step > self.t:
+            self.events.pop()
+        self.events.append(event)
 
     def replay(self, events: list[Event], t: int) -> None:
-        """From step 0, apply `events` (η changes and edits, in order) and go to step t."""
+        """From step 0, apply `events` (η changes and edits, in the order of their steps) and
+        go to step t. Raises ReplayError, naming the event, for an event that cannot be made
+        where it says (out of order, past a divergence, an edit of the wrong size) and for a
+        step t past a divergence: nothing is moved or dropped without a word."""
         self.reset()
-        for event in events:
-            self.goto(event.step)
-            if event.kind == "lr":
-                self.set_lr(event.values[0])
-            else:
-                self.edit(np.array(event.values))
-        self.goto(t)
+        for index, event in enumerate(events):
+            if event.step < self.t:
+                raise ReplayError(
+                    index, f"its step {event.step} comes before the step {self.t} of the one before"
+                )
+            self._reach(event.step, index)
+            try:
+                if event.kind == "lr":
+                    self.set_lr(event.values[0])
+                else:
+                    self.edit(np.array(event.values))
+            except ValueError as e:
+                raise ReplayError(index, str(e)) from None
+        self._reach(t, None)
+
+    def _reach(self, t: int, index: int | None) -> None:
+        if self.goto(t) != t:
+            raise ReplayError(
+                index,
+                f"step {t} cannot be reached: the run diverges at step {self.t} "
+                "(the loss or θ is no longer finite)",
+            )
 
     def _compute(self, target: int) -> None:
         """Compute states up to `target`, or up to the first non-finite one."""

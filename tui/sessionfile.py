@@ -39,11 +39,13 @@ import numpy as np
 from tui import data, trace
 from tui.config import ConfigError, check_targets
 from tui.data import DataError, Dataset
-from tui.expressions import Expression
-from tui.files import FileError, write_atomic
+from tui.expressions import Breakpoint, Expression, ExpressionError
+from tui.expressions import parse as parse_expression
+from tui.files import FileError, read_bytes, write_atomic
+from tui.format import QUOTED, printable, quoted
 from tui.model import LOSSES, REDUCTIONS
 from tui.optimizers import OPTIMIZERS
-from tui.session import Config, Event, Session
+from tui.session import Config, Event, ReplayError, Session
 
 __all__ = [
     "FORMAT",
@@ -51,6 +53,7 @@ __all__ = [
     "SavedSession",
     "SessionFileError",
     "export_csv",
+    "expressions",
     "load",
     "restore",
     "save",
@@ -62,7 +65,6 @@ MAX_BYTES = 64 << 20
 """A session file larger than this is not read (it is surely some other file)."""
 
 EVENT_KINDS = ("lr", "edit")
-_MAX_SHOWN = 40  # longest value text quoted in an error message
 
 
 class SessionFileError(FileError):
@@ -82,6 +84,7 @@ class SavedSession:
     breakpoints: list[tuple[str, bool]] = field(default_factory=list)  # (expression, enabled)
     watches: list[str] = field(default_factory=list)
     data_sha256: str | None = None  # digest of the session's x and y; None: not checked
+    label: str = "<session>"  # the file it came from, as messages name it
 
 
 # --------------------------------------------------------------------------- export
@@ -202,11 +205,12 @@ def save(
 
 
 def _show(value: Any) -> str:
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):  # pragma: no cover - values come from json.loads
-        text = repr(value)
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+    """A value from the file for a message, at most a line's worth (a 60 MB string is not
+    repeated): a string quoted with its control characters escaped, anything else as JSON."""
+    if isinstance(value, str):
+        return quoted(value)
+    text = json.dumps(value)  # ASCII: every control or other odd character is escaped
+    return text if len(text) <= QUOTED else text[: QUOTED - 1] + "…"
 
 
 class _Fields:
@@ -280,20 +284,10 @@ class _Fields:
         return value
 
 
-def _read(path: str | os.PathLike[str], label: str) -> str:
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise SessionFileError(f"{label}: no such file") from None
-    except IsADirectoryError:
-        raise SessionFileError(f"{label}: is a directory, not a session file") from None
-    except PermissionError:
-        raise SessionFileError(f"{label}: cannot read: permission denied") from None
-    except OSError as e:
-        raise SessionFileError(f"{label}: cannot read: {e.strerror or e}") from None
-    if len(raw) > MAX_BYTES:
-        raise SessionFileError(f"not a gdstep session file: {label} (larger than 64 MiB)")
+def _read(path: str, label: str) -> str:
+    """The text of a regular file of at most MAX_BYTES: a FIFO, a device (/dev/zero) or a
+    directory is refused at once, never read or waited on."""
+    raw = read_bytes(path, label, MAX_BYTES, error=SessionFileError)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -320,7 +314,7 @@ def parse(text: str, label: str = "<session>") -> SavedSession:
     if document["format"] != FORMAT:
         raise SessionFileError(
             f"not a gdstep session file: {label} (its format is {_show(document['format'])}, "
-            f'not "{FORMAT}")'
+            f"not {quoted(FORMAT)})"
         )
     f = _Fields(label)
     version = f.get(document, "version", "version")
@@ -333,6 +327,7 @@ def parse(text: str, label: str = "<session>") -> SavedSession:
             f"{_show(version)}{age}; this gdstep reads version {VERSION}"
         )
     return SavedSession(
+        label=label,
         data=_data(f, document),
         target=f.text(f.get(document, "target", "target"), "target", optional=True),
         standardize=f.flag(f.get(document, "standardize", "standardize"), "standardize"),
@@ -353,7 +348,7 @@ def load(path: str | os.PathLike[str]) -> SavedSession:
     file cannot be read, is not a gdstep session file, was made by a different version, or
     has a missing or bad field."""
     text_path = os.path.expanduser(os.fspath(path))
-    label = text_path or repr(text_path)
+    label = printable(text_path)
     if not text_path:
         raise SessionFileError("no file name given")
     return parse(_read(text_path, label), label)
@@ -362,7 +357,7 @@ def load(path: str | os.PathLike[str]) -> SavedSession:
 def _data(f: _Fields, document: dict[str, Any]) -> str:
     spec = f.text(f.get(document, "data", "data"), "data")
     if not spec:
-        raise f.fail("data", 'must name a sample or a CSV file, not ""')
+        raise f.fail("data", "must name a sample or a CSV file, not ''")
     return spec
 
 
@@ -460,36 +455,78 @@ def config_of(saved: SavedSession) -> Config:
 def restore(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset, Session]:
     """Load the session's data and replay its events up to its step: the same states, bit for
     bit, as when it was saved. `max_steps` (the app's limit) refuses a session that goes
-    further. Raises SessionFileError when the data set is missing or changed, or the saved
-    settings do not fit it."""
+    further. Raises SessionFileError, naming the file, when the data set is missing or
+    changed, the saved settings do not fit it, or an event cannot be made again where it
+    says (past a divergence, an edit of the wrong size): nothing is moved or dropped."""
+    label = saved.label
     if max_steps is not None:
         furthest = max([saved.step, *(e.step for e in saved.events)])
         if furthest > max_steps:
             raise SessionFileError(
-                f"the session goes to step {furthest}, past the limit of {max_steps} steps"
+                f"{label}: the session goes to step {furthest}, past the limit of {max_steps} steps"
             )
     try:
         data.resolve(saved.data)
     except DataError as e:
-        raise SessionFileError(f"the session's data set is missing: {e}") from None
+        raise SessionFileError(
+            f"{label}: the session's data set is missing: {_data_problem(e, saved)}"
+        ) from None
     try:
         dataset = data.load(saved.data, target=saved.target, standardize=saved.standardize)
     except DataError as e:
-        raise SessionFileError(f"the session's data set cannot be loaded: {e}") from None
+        raise SessionFileError(
+            f"{label}: the session's data set cannot be loaded: {_data_problem(e, saved)}"
+        ) from None
     config = config_of(saved)
     try:
         check_targets(dataset, config.loss)
         session = Session(dataset.x, dataset.y, config)
     except (ConfigError, ValueError) as e:
-        raise SessionFileError(f"the session does not fit its data set: {e}") from None
+        raise SessionFileError(f"{label}: the session does not fit its data set: {e}") from None
     if saved.data_sha256 is not None and saved.data_sha256 != data_digest(
         session.objective.x, session.objective.y
     ):
         raise SessionFileError(
-            f"the session's data set has changed since the session was saved: {dataset.path}"
+            f"{label}: the session's data set has changed since the session was saved: "
+            f"{dataset.path}"
         )
     try:
         session.replay(saved.events, saved.step)
-    except ValueError as e:  # an edit with the wrong number of values for the data
-        raise SessionFileError(f"the session does not fit its data set: {e}") from None
+    except ReplayError as e:
+        where = "the session's" if e.index is None else f"events[{e.index}]:"
+        raise SessionFileError(f"{label}: {where} {e.problem}") from None
     return dataset, session
+
+
+LONGEST_PATH = 4096
+"""Linux's PATH_MAX. A data spec or target up to this long is repeated whole in a message (a
+missing file's path is no use cut short); a longer one names no file and is cut to a line."""
+
+
+def _data_problem(error: DataError, saved: SavedSession) -> str:
+    """The data module's message, which repeats the session's data spec or target whole (a
+    session file can make it megabytes long): such a text is cut to a line's worth."""
+    message = str(error)
+    for text in (saved.data, saved.target):
+        if text is not None and len(text) > LONGEST_PATH:
+            message = message.replace(repr(text), quoted(text))
+    return message
+
+
+def expressions(saved: SavedSession, d: int) -> tuple[list[Breakpoint], list[Expression]]:
+    """The session's breakpoints and watches, parsed for data with d features. Raises
+    SessionFileError naming the file and the entry: `s.json: breakpoints[2]: …`."""
+
+    def parse(text: str, name: str) -> Expression:
+        try:
+            return parse_expression(text, d)
+        except ExpressionError as e:
+            problem = str(e).partition("\n")[0]  # the line without the text and its ^^^
+            raise SessionFileError(f"{saved.label}: {name} {quoted(text)}: {problem}") from None
+
+    breakpoints = [
+        Breakpoint(parse(text, f"breakpoints[{i}]"), enabled)
+        for i, (text, enabled) in enumerate(saved.breakpoints)
+    ]
+    watches = [parse(text, f"watches[{i}]") for i, text in enumerate(saved.watches)]
+    return breakpoints, watches
