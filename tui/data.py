@@ -42,7 +42,7 @@ import numpy as np
 
 from tui.errors import InputError
 from tui.files import read_bytes
-from tui.format import count, exact, num, printable, quoted
+from tui.format import PATH_QUOTED, count, exact, num, printable, quoted
 
 __all__ = [
     "DATA_LIMIT",
@@ -266,7 +266,7 @@ def resolve(spec: str | os.PathLike[str]) -> tuple[str, Path]:
     if stem in names and "/" not in text and os.sep not in text:
         return stem, SAMPLES_DIR / f"{stem}.csv"
     listing = ", ".join(names) if names else "none found"
-    raise DataError(f"no such file or sample: {text!r} (samples: {listing})")
+    raise DataError(f"no such file or sample: {quoted(text, PATH_QUOTED)} (samples: {listing})")
 
 
 # --------------------------------------------------------------------------- comments

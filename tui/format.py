@@ -39,6 +39,10 @@ def count(n: int, noun: str) -> str:
 QUOTED = 60
 """The most characters of a user's text (a cell, a value, a line) that a message repeats."""
 
+PATH_QUOTED = 240
+"""The most characters of a file path that a message repeats: real paths whole, a megabyte
+of text given as a path cut short."""
+
 
 def printable(text: str) -> str:
     """`text` with every control character written as an escape (`\\x1b`, `\\t`), so that text

@@ -469,13 +469,13 @@ def restore(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset,
         data.resolve(saved.data)
     except DataError as e:
         raise SessionFileError(
-            f"{label}: the session's data set is missing: {_data_problem(e, saved)}"
+            f"{label}: the session's data set is missing: {e}"
         ) from None
     try:
         dataset = data.load(saved.data, target=saved.target, standardize=saved.standardize)
     except DataError as e:
         raise SessionFileError(
-            f"{label}: the session's data set cannot be loaded: {_data_problem(e, saved)}"
+            f"{label}: the session's data set cannot be loaded: {e}"
         ) from None
     config = config_of(saved)
     try:
@@ -496,21 +496,6 @@ def restore(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset,
         where = "the session's" if e.index is None else f"events[{e.index}]:"
         raise SessionFileError(f"{label}: {where} {e.problem}") from None
     return dataset, session
-
-
-LONGEST_PATH = 4096
-"""Linux's PATH_MAX. A data spec or target up to this long is repeated whole in a message (a
-missing file's path is no use cut short); a longer one names no file and is cut to a line."""
-
-
-def _data_problem(error: DataError, saved: SavedSession) -> str:
-    """The data module's message, which repeats the session's data spec or target whole (a
-    session file can make it megabytes long): such a text is cut to a line's worth."""
-    message = str(error)
-    for text in (saved.data, saved.target):
-        if text is not None and len(text) > LONGEST_PATH:
-            message = message.replace(repr(text), quoted(text))
-    return message
 
 
 def expressions(saved: SavedSession, d: int) -> tuple[list[Breakpoint], list[Expression]]:
