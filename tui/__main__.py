@@ -127,7 +127,8 @@ class Run:
 
 
 def prepare(args: argparse.Namespace) -> Run:
-    """Load the data and check the options; tell the user what was changed on the way."""
+    """Load the data and check the options (what was changed on the way is in
+    `dataset.warnings`: the trace prints them, the app shows them)."""
     dataset = data.load(args.data, target=args.target, standardize=args.standardize)
     given = {
         "loss": args.loss,
@@ -140,8 +141,6 @@ def prepare(args: argparse.Namespace) -> Run:
         "steps": getattr(args, "steps", None),
     }
     config, steps = make_config(dataset, given, shuffle=args.shuffle, seed=args.seed)
-    for warning in dataset.warnings:
-        note(warning)
     return Run(
         dataset,
         config,
@@ -169,6 +168,8 @@ def trace_main(argv: Sequence[str]) -> int:
     args = trace_parser().parse_args(argv)
     every = parse_int(args.every, "every", 1)
     run = prepare(args)
+    for warning in run.dataset.warnings:
+        note(warning)
     session = Session(run.dataset.x, run.dataset.y, run.config)
     stop = trace.write(
         session,

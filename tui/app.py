@@ -159,6 +159,14 @@ MAIN_SCREEN_BINDINGS = [
         tooltip="Set w, b at this step; the later history is dropped",
     ),
     Binding(
+        "u",
+        "units",
+        "Units",
+        id="units",
+        show=False,
+        tooltip="With --standardize: m, s and the model in the file's own units",
+    ),
+    Binding(
         "x",
         "export",
         "Export CSV",
@@ -281,6 +289,7 @@ class GdstepApp(App[None]):
         for selector, title in BORDER_TITLES.items():
             self.query_one(selector).border_title = title
         self.refresh_views()
+        self.notify_warnings(self.dataset)
         # The app's objects live as long as the process: leave them out of the cyclic garbage
         # collector's full passes, which otherwise cost ~30 ms each during runs (and the one
         # at exit). A process that runs more apps (the tests) calls gc.unfreeze() after each.
@@ -569,7 +578,14 @@ class GdstepApp(App[None]):
             title=f"Opened {dataset.name}",
             timeout=5,
         )
+        self.notify_warnings(dataset)
         self.refresh_views()
+
+    def notify_warnings(self, dataset: Dataset) -> None:
+        """What loading changed or found (standardized features, targets σ never reaches):
+        a notification, besides the state panel's data line."""
+        for warning in dataset.warnings:
+            self.notify(warning, title=f"Note on {dataset.name}", severity="warning", timeout=10)
 
     def action_cycle_plot(self) -> None:
         mode = self.plot_panel.cycle()
@@ -676,6 +692,21 @@ class GdstepApp(App[None]):
 
         self.stop_run()
         self.open_dialog(FileDialog("Save the session (JSON)", "gdstep-session.json"), chosen)
+
+    def action_units(self) -> None:
+        standardization = self.dataset.standardization
+        if standardization is None:
+            self.notify(
+                "The data is not standardized: w and b are already in the file's own units "
+                "(start with --standardize to rescale the features).",
+                timeout=4,
+            )
+            return
+        from tui.screens.units_screen import UnitsScreen
+
+        session = self.session
+        screen = UnitsScreen(standardization, session.w().tolist(), session.b(), session.t)
+        self.open_dialog(screen)
 
     def action_help(self) -> None:
         from tui.screens.help_screen import HelpScreen

@@ -213,15 +213,23 @@ class Dataset:
             return f"row {i + 1}, target {self.target}"
         return f"line {int(self.lines[i])}, {self.target_column}"
 
-    def targets_outside(self) -> str | None:
+    def targets_outside(self, named: bool = True) -> str | None:
         """`hours: line 3, column 2 (y): 3.0 is outside [0, 1] (and 4 more targets)`: the
-        first target outside [0, 1] and how many more there are; None if there is none."""
-        outside = np.flatnonzero((self.y < 0) | (self.y > 1))
-        if not outside.size:
+        first target outside [0, 1] and how many more there are (without the data set's name
+        when not `named`); None if there is none."""
+        if self._outside is None:
             return None
-        i = int(outside[0])
-        more = f" (and {count(outside.size - 1, 'more target')})" if outside.size > 1 else ""
-        return f"{self.name}: {self.target_cell(i)}: {exact(self.y[i])} is outside [0, 1]{more}"
+        i, how_many = self._outside
+        more = f" (and {count(how_many - 1, 'more target')})" if how_many > 1 else ""
+        where = f"{self.name}: {self.target_cell(i)}" if named else self.target_cell(i)
+        return f"{where}: {exact(self.y[i])} is outside [0, 1]{more}"
+
+    @cached_property
+    def _outside(self) -> tuple[int, int] | None:
+        """The first row whose target is outside [0, 1], and how many are (read once: the
+        state panel asks at every refresh)."""
+        outside = np.flatnonzero((self.y < 0) | (self.y > 1))
+        return (int(outside[0]), int(outside.size)) if outside.size else None
 
     @cached_property
     def warnings(self) -> tuple[str, ...]:

@@ -25,7 +25,11 @@ class StatePanel(Panel):
         title = Text.assemble(
             (dataset.name, "bold"), f"  {count(session.n, 'point')} × {count(session.d, 'feature')}"
         )
+        if dataset.standardization is not None:
+            title.append("  standardized (u)", "yellow")
         grid.append(("data", title))
+        if outside := dataset.targets_outside(named=False):
+            grid.append(("note", Text(f"{outside}: σ never reaches it", "yellow")))
         grid.append(("run", f"{config.loss} · {config.reduction} · {config.optimizer}"))
         status = Text(f"{session.t:,}")
         if session.t < session.last:

@@ -1,0 +1,100 @@
+"""What loading changed or found reaches the screen (issue 8.3): standardizing, targets outside
+[0, 1], and the model in the file's own units (u)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tui.app as app_module
+from tests.test_app import SIZE, settle, text
+from tui import data
+from tui.app import GdstepApp
+from tui.config import make_config
+from tui.format import exact
+from tui.screens.units_screen import UnitsScreen
+from tui.widgets.state_panel import StatePanel
+
+
+class Recording(GdstepApp):
+    """The app, keeping every notification's text."""
+
+    CSS_PATH = Path(app_module.__file__).parent / GdstepApp.CSS_PATH
+
+    def notify(self, message: str, **kwargs) -> None:  # type: ignore[no-untyped-def, override]
+        self.notes.append(message)
+        super().notify(message, **kwargs)
+
+
+def app_on(spec: str, standardize: bool = False, **given: str) -> Recording:
+    dataset = data.load(spec, standardize=standardize)
+    config, _ = make_config(dataset, given)
+    app = Recording(dataset, config)
+    app.notes = []
+    return app
+
+
+def notes(app: Recording) -> list[str]:
+    return app.notes
+
+
+def flat(widget) -> str:  # type: ignore[no-untyped-def]
+    """The widget's text with its border and line breaks taken out (long lines wrap)."""
+    return " ".join(line.strip("│ ") for line in text(widget).splitlines())
+
+
+async def test_standardized_data_says_so_on_screen_and_u_shows_the_files_units():
+    app = app_on("iris", standardize=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")
+        await settle(pilot)
+        assert "standardized (u)" in text(app.query_one(StatePanel))
+        assert any(
+            m.startswith("standardized 2 features of iris: petal_length m = 4.906")
+            for m in notes(app)
+        )
+        await pilot.press("u")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, UnitsScreen)
+        s = app.session
+        w_file, b_file = app.dataset.standardization.in_file_units(s.w(), s.b())
+        wide = app.console.options.update_width(200)
+        lines = app.console.render_lines(screen.table, wide)
+        shown = " ".join(seg.text for line in lines for seg in line)
+        for value in [*w_file.tolist(), b_file, *s.w().tolist(), s.b()]:
+            assert exact(value) in shown
+        # the model in file units gives the same z on the file's x as the engine on x′
+        raw = data.load("iris")
+        z_file = raw.x @ w_file + b_file
+        z_engine = app.dataset.x @ s.w() + s.b()
+        assert abs(z_file - z_engine).max() < 1e-12
+        await pilot.press("escape")
+        assert not isinstance(app.screen, UnitsScreen)
+
+
+async def test_u_without_standardizing_says_the_weights_are_already_in_file_units():
+    app = app_on("seed")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        await pilot.pause()
+        assert "not standardized" in notes(app)[-1]
+
+
+async def test_targets_outside_0_1_are_noted_at_start_and_when_opened(tmp_path):
+    own = tmp_path / "big.csv"
+    own.write_text("x,y\n1,2\n2,0\n3,1.5\n")
+    app = app_on(str(own))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        state = flat(app.query_one(StatePanel))
+        assert "line 2, column 2 (y): 2.0 is outside [0, 1] (and 1 more target): σ" in state
+        assert any("σ never reaches" in m for m in notes(app))
+    app = app_on("seed")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not any("outside [0, 1]" in m for m in notes(app))
+        app.open_dataset(str(own))
+        await settle(pilot)
+        assert app.dataset.name == str(own)
+        assert any("line 2, column 2 (y): 2.0 is outside [0, 1]" in m for m in notes(app))
+        assert "outside [0, 1]" in flat(app.query_one(StatePanel))
