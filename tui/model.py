@@ -55,6 +55,11 @@ class MSE:
         return 0.5 * residual * residual
 
     @staticmethod
+    def at_infinite_z(z: np.ndarray, y: np.ndarray, loss: np.ndarray) -> np.ndarray:
+        """ℓ needs no limit: r = ŷ − y stays finite wherever z is not nan."""
+        return loss
+
+    @staticmethod
     def dz(y_hat: Value, residual: Value) -> Value:
         return residual * y_hat * (1.0 - y_hat)
 
@@ -76,6 +81,15 @@ class BCE:
         return (xp.maximum(z, 0.0) - y * z) + xp.log1p(xp.exp(-abs(z)))
 
     @staticmethod
+    def at_infinite_z(z: np.ndarray, y: np.ndarray, loss: np.ndarray) -> np.ndarray:
+        """ℓ where z overflowed to ±∞ and the bracket met ∞ − ∞ or 0·∞ (nan): its limit,
+        (1−y)·∞ for z = +∞ and y·∞ for z = −∞, so +∞, or 0 for a point on the right side
+        of ∞ (y = 1, z = +∞; y = 0, z = −∞). Elsewhere ℓ is kept as it is."""
+        with np.errstate(invalid="ignore"):
+            limit = np.where(z > 0, np.where(y < 1, np.inf, 0.0), np.where(y > 0, np.inf, 0.0))
+            return np.where(np.isnan(loss) & np.isinf(z), limit, loss)
+
+    @staticmethod
     def dz(y_hat: Value, residual: Value) -> Value:
         return residual
 
@@ -85,9 +99,9 @@ class BCE:
 
 
 Loss = type[MSE] | type[BCE]
-"""A loss: ℓ_i (`point_loss`), ∂ℓ_i/∂z_i (`dz`: Δw_i = dz·x_i, Δb_i = dz) and ∂²ℓ_i/∂z_i²
-(`curvature`), each from z_i, y_i, ŷ_i and the residual r_i = ŷ_i − y_i (and `point_loss` from
-`xp`: numpy for arrays, FloatMath for floats)."""
+"""A loss: ℓ_i (`point_loss`; `at_infinite_z` where z overflowed), ∂ℓ_i/∂z_i (`dz`:
+Δw_i = dz·x_i, Δb_i = dz) and ∂²ℓ_i/∂z_i² (`curvature`), each from z_i, y_i, ŷ_i and the
+residual r_i = ŷ_i − y_i (and `point_loss` from `xp`: numpy for arrays, FloatMath for floats)."""
 
 LOSSES: dict[str, Loss] = {"mse": MSE, "bce": BCE}
 REDUCTIONS = ("mean", "sum")

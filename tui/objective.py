@@ -144,7 +144,11 @@ class Objective:
             all_zs = [total(map(mul, w, x)) + b for x in x_rows]
         all_y_hats = list(map(sigmoid_scalar, all_zs))
         all_residuals = list(map(sub, all_y_hats, ys))
-        loss_sum = total(map(loss.point_loss, all_zs, ys, all_residuals, repeat(FloatMath)))
+        point_losses = list(map(loss.point_loss, all_zs, ys, all_residuals, repeat(FloatMath)))
+        loss_sum = total(point_losses)
+        if loss_sum != loss_sum:  # nan: maybe a z overflowed (diverging), where ℓ has a limit
+            fixed = loss.at_infinite_z(np.array(all_zs), np.array(ys), np.array(point_losses))
+            loss_sum = total(fixed.tolist())
         y_hats, residuals = all_y_hats, all_residuals
         if rows is not None:
             index = range(*rows.indices(self.n)) if isinstance(rows, slice) else rows.tolist()
@@ -183,7 +187,10 @@ class Objective:
         loss_sum = 0.0
         grad = np.zeros(self.d + 1)
         if with_loss:
-            loss_sum = float(loss.point_loss(z, y, residual, np).sum())
+            point_losses = loss.point_loss(z, y, residual, np)
+            loss_sum = float(point_losses.sum())
+            if loss_sum != loss_sum:  # nan: maybe a z overflowed, where ℓ has a limit
+                loss_sum = float(loss.at_infinite_z(z, y, point_losses).sum())
         if with_grad:
             dz = loss.dz(y_hat, residual)
             grad[:-1] = dz @ x
@@ -202,7 +209,7 @@ class Objective:
             z = linear(theta, x)
             y_hat = sigmoid(z)
             residual = y_hat - y
-            loss = self.loss.point_loss(z, y, residual, np)
+            loss = self.loss.at_infinite_z(z, y, self.loss.point_loss(z, y, residual, np))
             dz = self.loss.dz(y_hat, residual)
             return Points(
                 rows=index,
