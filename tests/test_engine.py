@@ -379,7 +379,7 @@ def test_history_is_compact():
 
 
 def test_divergence_stops_at_the_first_non_finite_state_and_back_steps_out():
-    s = Session(np.array([[1.0], [2.0]]), np.array([0.0, 1.0]), Config(loss="bce", lr=1e308))
+    s = Session(np.array([[0.5], [4.5]]), np.array([0.1, 0.9]), Config(loss="bce", lr=1e308))
     moved = s.step(100)
     assert moved < 100 and s.diverged
     bad = s.t

@@ -120,13 +120,13 @@ async def test_a_diverged_state_is_never_green_and_says_so_until_it_is_finite():
         await pilot.press("n")
         await settle(pilot)
         s = app.session
-        assert not s.is_finite(s.t)
+        assert not s.is_finite(s.t) and s.loss() == float("inf")  # inf, not the nan of ∞ − ∞
         state = text(app.query_one(StatePanel))
         assert f"diverged at step {s.t}" in state and "b steps back" in state
         # drawn in NON_FINITE (white on dark red), where η has the panel's own background
         panel = app.query_one(StatePanel)
         red = Style.parse(NON_FINITE)
-        assert {(s.color, s.bgcolor) for s in styles_at(panel, "nan")} == {(red.color, red.bgcolor)}
+        assert {(s.color, s.bgcolor) for s in styles_at(panel, "inf")} == {(red.color, red.bgcolor)}
         assert red.bgcolor not in {s.bgcolor for s in styles_at(panel, "1e+308")}  # η
         taylor = text(app.query_one(TaylorPanel))
         assert "L is not finite: diverged" in taylor
