@@ -35,6 +35,7 @@ from tui.widgets.watch_panel import WatchPanel
 if TYPE_CHECKING:
     from textual.actions import ActionParseResult
     from textual.dom import DOMNode
+    from textual.driver import Driver
 
     from tui.expressions import Breakpoint, Expression
 
@@ -288,8 +289,11 @@ class GdstepApp(App[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
-        self.screen_stack[0].set_class(small, "-too-small")
-        self.screen_stack[0].set_class(event.size.width < SIDE_BY_SIDE, "-narrow")
+        main = self.screen_stack[0]
+        if main.has_class("-too-small") != small:
+            main.set_class(small, "-too-small")
+            main.refresh_bindings()  # the footer: all the keys, or only help and quit
+        main.set_class(event.size.width < SIDE_BY_SIDE, "-narrow")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """In a window too small to show the panels, only quitting and help work; the
@@ -797,3 +801,18 @@ class GdstepApp(App[None]):
             severity="error",
             timeout=8,
         )
+
+    # ---- Textual workarounds (tui.textual_fixes; README, Known issues) ---------------------
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, its input parser made to drop what it cannot read."""
+        from tui.textual_fixes import guard_input_parser
+
+        guard_input_parser()
+        return super().get_driver_class()
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, with its page keys safe before it is laid out."""
+        from tui.textual_fixes import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette"))
