@@ -259,6 +259,7 @@ class GdstepApp(App[None]):
 
     # ---- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        self.mark_saved()  # the session as it starts has nothing to lose
         yield Header()
         # Never focused, so that arrows and page keys always reach the app (the table).
         with VerticalScroll(id="main", can_focus=False):
@@ -524,16 +525,21 @@ class GdstepApp(App[None]):
         self.refresh_views()
 
     def action_reset(self) -> None:
+        def reset() -> None:
+            self.session.reset()
+            self.refresh_views()
+
         self.stop_run()
-        self.session.reset()
-        self.refresh_views()
+        self.ask_before_dropping("Reset", "Reset", reset)
 
     def action_open(self) -> None:
+        from tui.format import quoted
         from tui.screens.open_dialog import OpenDialog
 
         def chosen(spec: str | None) -> None:
             if spec:
-                self.open_dataset(spec)
+                opening = f"Opening {quoted(spec)}"
+                self.ask_before_dropping("Open", opening, lambda: self.open_dataset(spec))
 
         self.stop_run()
         self.open_dialog(OpenDialog(), chosen)
@@ -647,7 +653,8 @@ class GdstepApp(App[None]):
 
         self.open_dialog(FileDialog("Export the trace so far (CSV)", "gdstep-trace.csv"), chosen)
 
-    def action_save(self) -> None:
+    def action_save(self, then: Callable[[], object] | None = None) -> None:
+        """Save the session to a file named in a dialog; then, if saved, call `then`."""
         from tui.screens.file_dialog import FileDialog
 
         def chosen(path: str | None) -> None:
@@ -669,11 +676,14 @@ class GdstepApp(App[None]):
             except InputError as error:
                 self.notify(str(error), title="Save failed", severity="error")
                 return
+            self.mark_saved()
             self.notify(
                 f"Saved the session at step {self.session.t:,} to {written}; "
                 f"reopen it with gdstep --session {written}",
                 timeout=5,
             )
+            if then is not None:
+                then()
 
         self.stop_run()
         self.open_dialog(FileDialog("Save the session (JSON)", "gdstep-session.json"), chosen)
@@ -801,6 +811,63 @@ class GdstepApp(App[None]):
             severity="error",
             timeout=8,
         )
+
+    # ---- nothing lost without asking ----------------------------------------------------------
+    def _work(self) -> tuple:
+        """What the user made that a saved session keeps: the step and the history (None for
+        a session still at step 0 with nothing computed or changed), the breakpoints and the
+        watches. The data set is one key away, and not counted."""
+        session = self.session
+        fresh = session.last == 0 and not session.events
+        history = None if fresh else (session, session.t, session.last, tuple(session.events))
+        breakpoints = tuple((b.expression.text, b.enabled) for b in self.breakpoints)
+        return history, breakpoints, tuple(w.text for w in self.watches)
+
+    def mark_saved(self) -> None:
+        """The session as it is now is safe (saved, or as it started)."""
+        self._saved = self._work()
+
+    def unsaved(self) -> bool:
+        """Whether the session changed since it started or was last saved with S."""
+        return self._work() != self._saved
+
+    def ask_before_dropping(self, title: str, doing: str, then: Callable[[], object]) -> None:
+        """Call `then`, which drops the session's history, at once when the history holds
+        nothing beyond step 0 (no steps, η changes or edits); else only after a yes to
+        `Reset drops 1,234 steps and 2 η changes. Reset?`."""
+        from tui.screens.confirm_dialog import Choice, ConfirmDialog, history_text
+
+        session = self.session
+        if not (session.last or session.events):
+            then()
+            return
+        lr_changes = sum(event.kind == "lr" for event in session.events)
+        dropped = history_text(session.last, lr_changes, len(session.events) - lr_changes)
+        choices = [Choice(("y",), title.lower(), True), Choice(("n",), "cancel", False)]
+        dialog = ConfirmDialog(title, f"{doing} drops {dropped}. {title}?", choices)
+        self.open_dialog(dialog, lambda yes: then() if yes else None)
+
+    def action_quit(self) -> None:
+        """Quit at once when nothing is unsaved; else ask: save then quit, quit, or stay."""
+        from tui.screens.confirm_dialog import Choice, ConfirmDialog
+
+        if not self.unsaved():
+            self.exit()
+            return
+
+        def chosen(answer: str | None) -> None:
+            if answer == "save":
+                self.action_save(then=self.exit)
+            elif answer == "quit":
+                self.exit()
+
+        choices = [
+            Choice(("s",), "save, then quit", "save"),
+            Choice(("y",), "quit without saving", "quit"),
+            Choice(("n",), "cancel", None),
+        ]
+        message = f"The session at step {self.session.t:,} has changes that are not saved."
+        self.open_dialog(ConfirmDialog("Quit", message, choices), chosen)
 
     # ---- Textual workarounds (tui.textual_fixes; README, Known issues) ---------------------
     def get_driver_class(self) -> type[Driver]:
