@@ -218,7 +218,7 @@ async def test_goto_runs_forward_and_rewinds():
 async def test_reset():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n", "n", "plus", "n", "r")
+        await pilot.press("n", "n", "plus", "n", "r", "y")  # y: r asks before it drops steps
         await settle(pilot)
         s = app.session
         assert s.t == 0 and s.last == 0 and s.lr() == 2.0

@@ -35,6 +35,7 @@ from tui.widgets.watch_panel import WatchPanel
 if TYPE_CHECKING:
     from textual.actions import ActionParseResult
     from textual.dom import DOMNode
+    from textual.driver import Driver
 
     from tui.expressions import Breakpoint, Expression
 
@@ -266,6 +267,7 @@ class GdstepApp(App[None]):
 
     # ---- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        self.mark_saved()  # the session as it starts has nothing to lose
         yield Header()
         # Never focused, so that arrows and page keys always reach the app (the table).
         with VerticalScroll(id="main", can_focus=False):
@@ -297,8 +299,11 @@ class GdstepApp(App[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
-        self.screen_stack[0].set_class(small, "-too-small")
-        self.screen_stack[0].set_class(event.size.width < SIDE_BY_SIDE, "-narrow")
+        main = self.screen_stack[0]
+        if main.has_class("-too-small") != small:
+            main.set_class(small, "-too-small")
+            main.refresh_bindings()  # the footer: all the keys, or only help and quit
+        main.set_class(event.size.width < SIDE_BY_SIDE, "-narrow")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """In a window too small to show the panels, only quitting and help work; the
@@ -532,16 +537,21 @@ class GdstepApp(App[None]):
         self.refresh_views()
 
     def action_reset(self) -> None:
+        def reset() -> None:
+            self.session.reset()
+            self.refresh_views()
+
         self.stop_run()
-        self.session.reset()
-        self.refresh_views()
+        self.ask_before_dropping("Reset", "Reset", reset)
 
     def action_open(self) -> None:
+        from tui.format import quoted
         from tui.screens.open_dialog import OpenDialog
 
         def chosen(spec: str | None) -> None:
             if spec:
-                self.open_dataset(spec)
+                opening = f"Opening {quoted(spec)}"
+                self.ask_before_dropping("Open", opening, lambda: self.open_dataset(spec))
 
         self.stop_run()
         self.open_dialog(OpenDialog(), chosen)
@@ -662,7 +672,8 @@ class GdstepApp(App[None]):
 
         self.open_dialog(FileDialog("Export the trace so far (CSV)", "gdstep-trace.csv"), chosen)
 
-    def action_save(self) -> None:
+    def action_save(self, then: Callable[[], object] | None = None) -> None:
+        """Save the session to a file named in a dialog; then, if saved, call `then`."""
         from tui.screens.file_dialog import FileDialog
 
         def chosen(path: str | None) -> None:
@@ -684,11 +695,14 @@ class GdstepApp(App[None]):
             except InputError as error:
                 self.notify(str(error), title="Save failed", severity="error")
                 return
+            self.mark_saved()
             self.notify(
                 f"Saved the session at step {self.session.t:,} to {written}; "
                 f"reopen it with gdstep --session {written}",
                 timeout=5,
             )
+            if then is not None:
+                then()
 
         self.stop_run()
         self.open_dialog(FileDialog("Save the session (JSON)", "gdstep-session.json"), chosen)
@@ -831,3 +845,75 @@ class GdstepApp(App[None]):
             severity="error",
             timeout=8,
         )
+
+    # ---- nothing lost without asking ----------------------------------------------------------
+    def _work(self) -> tuple:
+        """What the user made that a saved session keeps: the step and the history (None for
+        a session still at step 0 with nothing computed or changed), the breakpoints and the
+        watches. The data set is one key away, and not counted."""
+        session = self.session
+        fresh = session.last == 0 and not session.events
+        history = None if fresh else (session, session.t, session.last, tuple(session.events))
+        breakpoints = tuple((b.expression.text, b.enabled) for b in self.breakpoints)
+        return history, breakpoints, tuple(w.text for w in self.watches)
+
+    def mark_saved(self) -> None:
+        """The session as it is now is safe (saved, or as it started)."""
+        self._saved = self._work()
+
+    def unsaved(self) -> bool:
+        """Whether the session changed since it started or was last saved with S."""
+        return self._work() != self._saved
+
+    def ask_before_dropping(self, title: str, doing: str, then: Callable[[], object]) -> None:
+        """Call `then`, which drops the session's history, at once when the history holds
+        nothing beyond step 0 (no steps, η changes or edits); else only after a yes to
+        `Reset drops 1,234 steps and 2 η changes. Reset?`."""
+        from tui.screens.confirm_dialog import Choice, ConfirmDialog, history_text
+
+        session = self.session
+        if not (session.last or session.events):
+            then()
+            return
+        lr_changes = sum(event.kind == "lr" for event in session.events)
+        dropped = history_text(session.last, lr_changes, len(session.events) - lr_changes)
+        choices = [Choice(("y",), title.lower(), True), Choice(("n",), "cancel", False)]
+        dialog = ConfirmDialog(title, f"{doing} drops {dropped}. {title}?", choices)
+        self.open_dialog(dialog, lambda yes: then() if yes else None)
+
+    def action_quit(self) -> None:
+        """Quit at once when nothing is unsaved; else ask: save then quit, quit, or stay."""
+        from tui.screens.confirm_dialog import Choice, ConfirmDialog
+
+        if not self.unsaved():
+            self.exit()
+            return
+
+        def chosen(answer: str | None) -> None:
+            if answer == "save":
+                self.action_save(then=self.exit)
+            elif answer == "quit":
+                self.exit()
+
+        choices = [
+            Choice(("s",), "save, then quit", "save"),
+            Choice(("y",), "quit without saving", "quit"),
+            Choice(("n",), "cancel", None),
+        ]
+        message = f"The session at step {self.session.t:,} has changes that are not saved."
+        self.open_dialog(ConfirmDialog("Quit", message, choices), chosen)
+
+    # ---- Textual workarounds (tui.textual_fixes; README, Known issues) ---------------------
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, its input parser made to drop what it cannot read."""
+        from tui.textual_fixes import guard_input_parser
+
+        guard_input_parser()
+        return super().get_driver_class()
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, with its page keys safe before it is laid out."""
+        from tui.textual_fixes import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette"))

@@ -12,10 +12,10 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 
 from tui.expressions import Breakpoint, Expression, ExpressionError, names_for, parse
+from tui.screens.dialog import Dialog
 from tui.widgets.field import Field
 
 _Item = TypeVar("_Item")
@@ -42,7 +42,7 @@ class _ExpressionList(OptionList):
     ]
 
 
-class ExpressionListDialog(ModalScreen[list[_Item] | None]):
+class ExpressionListDialog(Dialog[list[_Item] | None]):
     """A list of expressions with an input box to add one. Subclasses say what an entry is
     (`_expression`, `_new`, `_prompt`) and whether entries can be switched on and off."""
 

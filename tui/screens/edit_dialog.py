@@ -8,9 +8,9 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tui.screens.dialog import Dialog
 from tui.screens.number_dialog import parse_number
 from tui.widgets.field import Field
 
@@ -18,7 +18,7 @@ VISIBLE_FIELDS = 9
 """Boxes shown at once (w1…w8 and b); more scroll."""
 
 
-class EditDialog(ModalScreen[np.ndarray | None]):
+class EditDialog(Dialog[np.ndarray | None]):
     """Edit θ: one box per parameter (`names`, e.g. w1…wd then b), each holding the exact
     current value. Enter (in any box) or Set checks every box (finite numbers by Python's
     float() rules) and dismisses with the new θ, in the same order, as a float64 array; an

@@ -9,14 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from tui.files import exists_needs_confirm
+from tui.screens.dialog import Dialog
 from tui.widgets.field import Field
 
 
-class FileDialog(ModalScreen[str | None]):
+class FileDialog(Dialog[str | None]):
     """Type a file name (pre-filled with `default`). Enter dismisses with the path, `~`
     expanded; for an existing file only a second Enter with the same name does. An empty name
     or a directory is refused in the dialog. Escape dismisses with None. The app writes."""

@@ -7,8 +7,10 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
+
+from tui.screens.dialog import Dialog
 
 
 def binding_rows(app: App, screen: Screen) -> list[tuple[str, str, str]]:
@@ -27,7 +29,7 @@ def binding_rows(app: App, screen: Screen) -> list[tuple[str, str, str]]:
     return [(" / ".join(keys), b.description, b.tooltip) for keys, b in rows.values()]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """The keys, as a table; escape, q or ? closes it."""
 
     DEFAULT_CSS = """

@@ -9,9 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from tui.screens.dialog import Dialog
 from tui.widgets.field import Field
 
 _MAX_SHOWN = 24
@@ -64,7 +64,7 @@ def parse_number(
     return value
 
 
-class NumberDialog(ModalScreen[float | None]):
+class NumberDialog(Dialog[float | None]):
     """Edit a number: dismisses with a valid number on Enter, with None on Escape."""
 
     DEFAULT_CSS = """

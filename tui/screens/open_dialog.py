@@ -9,11 +9,11 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui import data
+from tui.screens.dialog import Dialog
 from tui.widgets.field import Field
 
 
@@ -38,7 +38,7 @@ def sample_prompt(name: str) -> Text:
     return prompt
 
 
-class OpenDialog(ModalScreen[str | None]):
+class OpenDialog(Dialog[str | None]):
     """Pick a sample (Enter on it) or type a path (Enter in the box): dismisses with that spec
     string, or None on Escape. The app loads it and reports errors."""
 
@@ -71,7 +71,9 @@ class OpenDialog(ModalScreen[str | None]):
             samples.border_title = "bundled samples"
             yield samples
             yield Label("…or type the path of a CSV file:")
-            yield Field(placeholder="path/to/file.csv", id="path")
+            # Not select_on_focus: the key that moves the focus here is already in the box, and
+            # selected it would be replaced by the next key (`o/etc/passwd` lost its `/`).
+            yield Field(placeholder="path/to/file.csv", id="path", select_on_focus=False)
             yield Label("", id="error")
             yield Label("Enter: open   Tab: samples / path   Escape: cancel", id="hint")
 

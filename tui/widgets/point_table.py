@@ -213,6 +213,8 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
                 self.call_after_refresh(self._scroll_to_highlight)
 
     def _scroll_to_highlight(self) -> None:
+        """The highlighted row into the table's view, and the table into its container's
+        (the panels scroll when the window is short)."""
         if self._highlight is not None:
             self.scroll_to_region(
                 Region(0, self._highlight + HEADER_HEIGHT, 1, 1),
@@ -221,6 +223,12 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
                 x_axis=False,
                 immediate=True,
             )
+            self.scroll_visible(animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        """Keep the highlighted row in view when the table changes size (the update panel
+        under it grows by two lines while `s` walks through the points)."""
+        self._scroll_to_highlight()
 
     # ---- rendering -------------------------------------------------------------------------
     def notify_style_update(self) -> None:
