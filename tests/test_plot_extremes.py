@@ -1,7 +1,8 @@
 """Plots of extreme values: huge (±1e308), tiny (5e-324), nan and inf losses, θ, x and y.
 
 Every mode draws whatever the session holds, at any size, without raising; what it leaves
-out (non-finite values) it says on the plot.
+out (non-finite values) it says on the plot; and the fitted σ stays between the y = 0 and
+y = 1 ticks on screen.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tui.app import GdstepApp
 from tui.config import make_config
 from tui.data import Dataset
 from tui.session import Config, Session
-from tui.widgets.plot_panel import MODES, PlotPanel
+from tui.widgets.plot_panel import FIT, MODES, PlotPanel
 
 SIZE = (120, 40)
 EXTREMES = [1e308, -1e308, 1.7976931348623157e308, 5e-324, -5e-324, 0.0, 1.0, -3.5, 2e-300]
@@ -81,6 +82,21 @@ def left_out(session: Session, mode: str) -> bool:
         data = np.column_stack([session.objective.x[:, 0], session.objective.y])
         return not (np.isfinite(session.theta()).all() and np.isfinite(data).all())
     return not np.isfinite(session.thetas()).all()
+
+
+def curve_and_tick_lines(panel: PlotPanel, width: int, height: int) -> tuple[set[int], dict]:
+    """The lines (top first) holding a cell of the fitted curve, and the line of each y tick
+    by its label, as plotext's matrix has them."""
+    lines = [strip.text for strip in panel.draw(width, height)]
+    matrix = panel.plt.monitor.matrix
+    curve = {
+        matrix.rows - 1 - row
+        for row in range(matrix.rows)
+        for column in range(matrix.cols)
+        if matrix.fullground[row][column] == FIT and matrix.marker[row][column] != " "
+    }
+    ticks = {line.split("┤")[0].strip(): i for i, line in enumerate(lines) if "┤" in line}
+    return curve, ticks
 
 
 # ---- the two repros, as a user meets them ------------------------------------------------------
@@ -146,6 +162,39 @@ async def test_every_mode_draws_any_session_and_says_what_it_leaves_out():
                         text = "\n".join(line.text for line in lines)
                         if width >= 100:  # room for the note in the title
                             assert ("not drawn" in text) == left_out(session, mode), text
+
+        check()
+
+
+# ---- the fitted σ between the y = 0 and y = 1 ticks ---------------------------------------------
+
+
+async def test_the_fitted_sigmoid_stays_between_the_0_and_1_ticks():
+    app = make_app("hours")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g", "2", "0", "0", "enter", "t")
+        await settle(pilot)
+        panel = app.query_one(PlotPanel)
+        assert panel.mode == "fit" and app.session.t == 200
+        for width, height in [tuple(panel.size), (120, 40), (40, 12), (80, 24), (58, 15)]:
+            curve, ticks = curve_and_tick_lines(panel, width, height)
+            assert curve and ticks["0"] > ticks["1"]
+            assert ticks["1"] <= min(curve) and max(curve) <= ticks["0"], (width, height)
+
+        @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(
+            w=st.floats(-50, 50),
+            b=st.floats(-50, 50),
+            width=st.integers(30, 130),
+            height=st.integers(9, 45),
+        )
+        def check(w: float, b: float, width: int, height: int) -> None:
+            dataset = app.dataset
+            session = Session(dataset.x, dataset.y, Config(loss="bce", w0=(w,), b0=b))
+            panel.show(session, dataset)
+            curve, ticks = curve_and_tick_lines(panel, width, height)
+            assert ticks["1"] <= min(curve, default=ticks["1"])
+            assert max(curve, default=ticks["0"]) <= ticks["0"]
 
         check()
 

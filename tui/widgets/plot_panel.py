@@ -95,6 +95,20 @@ def _titled(room: int, title: str, note: str, *shorter: str) -> str:
     return _first_fitting(room, *((f"{title} · {note}", note) if note else ()), title, *shorter)
 
 
+def on_cells(places: list[float], cells: int, dots: int) -> list[float]:
+    """Places (fractions of the axis) for braille, which has `dots` dots a cell along it,
+    such that each dot falls in the cell of a one-cell marker (●, a tick) at the same place.
+
+    plotext puts a one-cell marker at ⌊0.5 + (cells − 1)·u⌋, so the axis's ends lie at the
+    middle of the end cells, but a braille dot at dot ⌊0.5 + (dots·cells − 1)·u⌋, in a cell
+    up to 3/8 of one higher near the top (σ < 1 drawn above the y = 1 tick) and lower near
+    the bottom. At u' = (dots·(cells − 1)·u + (dots − 1)/2) / (dots·cells − 1) the dot is
+    ⌊dots·((cells − 1)·u + 0.5)⌋, in cell ⌊0.5 + (cells − 1)·u⌋.
+    """
+    n = max(cells, 1)
+    return [(dots * (n - 1) * u + (dots - 1) / 2) / (dots * n - 1) for u in places]
+
+
 @dataclass(frozen=True)
 class _Frame:
     """The axes of the plot being drawn and the canvas plotext gives it: `columns` × `rows`
@@ -266,11 +280,13 @@ class PlotPanel(PlotextPlot):
         color: tuple[int, int, int],
         line: bool = False,
     ) -> plotdata.Drawn:
-        """Draw the points (x_i, y_i), joined when `line`: those plotext can (`drawable`).
-        Returns what was drawn."""
+        """Draw the points (x_i, y_i), joined when `line`: those plotext can (`drawable`),
+        braille moved onto the cells of the ticks (`on_cells`). Returns what was drawn."""
         drawn = plotdata.drawable(x, y, frame.x, frame.y)
-        plot = self.plt.plot if line else self.plt.scatter
-        plot(drawn.x, drawn.y, marker=marker, color=color)
+        xs, ys = drawn.x, drawn.y
+        if marker == "braille":
+            xs, ys = on_cells(xs, frame.columns, 2), on_cells(ys, frame.rows, 4)
+        (self.plt.plot if line else self.plt.scatter)(xs, ys, marker=marker, color=color)
         return drawn
 
     def _draw_loss(self, session: Session, width: int, height: int) -> None:
