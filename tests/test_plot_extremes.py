@@ -115,6 +115,8 @@ async def test_a_huge_learning_rate_does_not_kill_the_app():
             await settle(pilot)
             shown = plot_text(plot)
             assert app.is_running and "┤" in shown  # a plot with its axis, not a traceback
+            if plot.mode == "surface":  # θ_2 = (−2.5e306, −5e306): past ±1e300, at the edge
+                assert "path clipped at ±1e300" in shown
         losses = app.session.losses()
         assert np.isfinite(losses).all() or "not drawn" in plot_text(plot)
 

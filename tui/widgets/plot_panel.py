@@ -357,9 +357,10 @@ class PlotPanel(PlotextPlot):
         if surface.subsampled_from is not None:
             title += f" from {surface.points:,} of {count(surface.subsampled_from, 'point')}"
         scale = plotdata.describe_loss_range(surface)
+        notes = [plotdata.not_drawn(np.isfinite(session.thetas()).all(axis=1), "θ")]
         if clipped:
-            scale += ", path clipped at ±1e300"  # plotdata.RANGE_LIMIT
-        note = plotdata.not_drawn(np.isfinite(session.thetas()).all(axis=1), "θ")
+            notes.append("path clipped at ±1e300")  # plotdata.RANGE_LIMIT
+        note = " · ".join(filter(None, notes))
         plt.title(
             _titled(frame.columns, f"{title}, {scale}", note, title, "loss surface", "L(w, b)")
         )
