@@ -117,8 +117,10 @@ async def test_a_huge_learning_rate_does_not_kill_the_app():
             assert app.is_running and "┤" in shown  # a plot with its axis, not a traceback
             if plot.mode == "surface":  # θ_2 = (−2.5e306, −5e306): past ±1e300, at the edge
                 assert "path clipped at ±1e300" in shown
-        losses = app.session.losses()
-        assert np.isfinite(losses).all() or "not drawn" in plot_text(plot)
+        assert app.session.losses().tolist() == pytest.approx([math.log(2), 3.15e306, 6.5e306])
+        shown = plot_text(plot)  # back on the loss, log10: 0.69 … 6.5e306, every one drawn
+        assert "loss L(θ_t) (log10)" in shown and "not drawn" not in shown
+        assert "1e300" in shown and shown.count("●") == 1
 
 
 async def test_a_csv_with_1e308_plots_its_fit(tmp_path: Path):
