@@ -119,8 +119,8 @@ async def test_loss_plot_shows_title_ticks_and_the_current_step():
         assert "loss L(θ_t)" in plain and "(log10)" not in plain
         assert "step" in plain
         curve = plotdata.loss_curve(session.losses(), 120, False)
-        assert y_tick_labels(rendered(panel)) == curve.y_ticks.labels[::-1]  # top line first
-        assert "0.01" in curve.y_ticks.labels
+        assert y_tick_labels(rendered(panel)) == curve.y.ticks.labels[::-1]  # top line first
+        assert "0.01" in curve.y.ticks.labels
         assert x_tick_labels(rendered(panel)) == ["0", "200", "400", "600", "800", "1000"]
         assert plain.count("●") == 1  # θ_t
 
@@ -140,7 +140,7 @@ async def test_log_toggle_changes_the_y_tick_labels():
         assert "loss L(θ_t) (log10)" in text.plain
         assert log != linear
         curve = plotdata.loss_curve(session.losses(), 120, True)
-        assert log == curve.y_ticks.labels[::-1]
+        assert log == curve.y.ticks.labels[::-1]
         assert log == ["0.02", "0.01", "0.005", "0.002"]
         assert panel.toggle_log() is False
         assert y_tick_labels(rendered(panel)) == linear
@@ -284,11 +284,12 @@ async def test_diverged_session_renders_every_mode():
         await pilot.pause()
         for log in (False, True):
             panel.log = log
-            assert "inf/nan not drawn" in rendered(panel).plain
-        panel.mode = "fit"
-        assert "w = " in rendered(panel).plain
-        panel.mode = "surface"
-        assert "path clipped" in rendered(panel).plain
+            assert "loss L(θ_t)" in rendered(panel).plain
+            assert "L is not finite at step 1: not drawn" in rendered(panel).plain
+        panel.mode = "fit"  # θ_1 = (4.5e307, 1.1e291): finite, so the curve is drawn
+        assert "w = 4.5e+307, b = 1.11e+291" in rendered(panel).plain
+        panel.mode = "surface"  # w is past ±1e300: drawn at the edge
+        assert "path clipped at ±1e300" in rendered(panel).plain
 
 
 async def test_history_beyond_the_cursor_is_drawn_and_the_cursor_marked():

@@ -85,7 +85,7 @@ def test_million_step_curve_is_as_small_as_its_columns():
     assert len(curve.xs) <= 240
     assert curve.ys.min() == pytest.approx(math.log10(losses.min()))
     assert curve.ys.max() == pytest.approx(math.log10(losses.max()))
-    assert curve.x_hi == 999_999
+    assert curve.x.hi == 999_999
     assert curve.mark_y == pytest.approx(math.log10(losses[-1]))
 
 
@@ -95,9 +95,9 @@ def test_million_step_curve_is_as_small_as_its_columns():
 def test_log_ticks_at_whole_decades_labelled_in_loss_units():
     losses = np.logspace(0, -6, 500)
     curve = plotdata.loss_curve(losses, 100, log=True)
-    assert (curve.y_lo, curve.y_hi) == pytest.approx((-6.0, 0.0))
-    assert curve.y_ticks.labels == ["1e-6", "1e-4", "0.01", "1"]  # 7 decades: every other
-    assert curve.y_ticks.positions == [-6.0, -4.0, -2.0, 0.0]
+    assert (curve.y.lo, curve.y.hi) == pytest.approx((-6.0, 0.0))
+    assert curve.y.ticks.labels == ["1e-6", "1e-4", "0.01", "1"]  # 7 decades: every other
+    assert curve.y.ticks.positions == [-6.0, -4.0, -2.0, 0.0]
     ticks = plotdata.log_ticks(-3.2, -0.4)
     assert ticks.labels == ["1e-3", "0.01", "0.1"]
     assert ticks.positions == [-3.0, -2.0, -1.0]
@@ -141,11 +141,11 @@ def test_linear_and_log_curves_have_different_ticks():
     losses = plateau_session(300).losses()
     linear = plotdata.loss_curve(losses, 100, log=False)
     log = plotdata.loss_curve(losses, 100, log=True)
-    assert linear.y_ticks.labels != log.y_ticks.labels
-    assert log.y_ticks.labels[0].startswith("1e-")
+    assert linear.y.ticks.labels != log.y.ticks.labels
+    assert log.y.ticks.labels[0].startswith("1e-")
     for ticks, lo, hi in [
-        (linear.y_ticks, linear.y_lo, linear.y_hi),
-        (log.y_ticks, log.y_lo, log.y_hi),
+        (linear.y.ticks, linear.y.lo, linear.y.hi),
+        (log.y.ticks, log.y.lo, log.y.hi),
     ]:
         assert all(lo <= p <= hi for p in ticks.positions)
 
@@ -157,14 +157,15 @@ def test_non_finite_losses_are_left_out_and_flagged():
     losses = np.array([0.7, 0.4, 0.2, np.inf, np.nan])
     for log in (False, True):
         curve = plotdata.loss_curve(losses, 80, log=log, mark=4)
-        assert curve.nonfinite
+        assert curve.not_drawn == "L is not finite from step 3: not drawn"
         assert curve.xs.tolist() == [0, 1, 2]
         assert np.isfinite(curve.ys).all()
         assert curve.mark_y is None  # the cursor sits on the inf/nan state
     many = np.concatenate([np.linspace(1, 0.5, 7000), np.full(3000, np.nan)])
     curve = plotdata.loss_curve(many, 50, log=True)
-    assert curve.nonfinite and curve.xs.max() < 7000 and np.isfinite(curve.ys).all()
-    assert not plotdata.loss_curve(np.array([0.5, 0.25]), 10, log=False).nonfinite
+    assert curve.not_drawn == "L is not finite from step 7000: not drawn"
+    assert curve.xs.max() < 7000 and np.isfinite(curve.ys).all()
+    assert plotdata.loss_curve(np.array([0.5, 0.25]), 10, log=False).not_drawn == ""
 
 
 def test_diverged_session_curve():
@@ -172,13 +173,15 @@ def test_diverged_session_curve():
     losses = session.history.loss[: session.last + 1]
     assert not np.isfinite(losses[-1])
     curve = plotdata.loss_curve(losses, 100, log=True, mark=session.t)
-    assert curve.nonfinite and not curve.empty
-    assert math.isfinite(curve.y_lo) and curve.y_lo < curve.y_hi
+    assert curve.not_drawn == f"L is not finite at step {session.last}: not drawn"
+    assert not curve.empty
+    assert math.isfinite(curve.y.lo) and curve.y.lo < curve.y.hi
 
 
 def test_only_non_finite_losses_give_an_empty_curve():
     curve = plotdata.loss_curve(np.array([np.nan, np.inf]), 10, log=True)
-    assert curve.empty and curve.nonfinite and curve.y_lo < curve.y_hi
+    assert curve.empty and curve.y.lo < curve.y.hi
+    assert curve.not_drawn == "L is not finite from step 0: not drawn"
 
 
 def test_constant_and_zero_losses_get_a_range_and_ticks():
@@ -186,9 +189,9 @@ def test_constant_and_zero_losses_get_a_range_and_ticks():
         losses = np.full(50, value)
         for log in (False, True):
             curve = plotdata.loss_curve(losses, 40, log=log, mark=0)
-            assert curve.y_lo < curve.y_hi
-            assert len(curve.y_ticks.positions) >= 1
-            assert all(curve.y_lo <= p <= curve.y_hi for p in curve.y_ticks.positions)
+            assert curve.y.lo < curve.y.hi
+            assert len(curve.y.ticks.positions) >= 1
+            assert all(curve.y.lo <= p <= curve.y.hi for p in curve.y.ticks.positions)
     # log10 of 0 uses the smallest positive loss, or 1e-300 when there is none
     assert plotdata.loss_curve(np.zeros(3), 10, log=True).ys.tolist() == [-300.0] * 3
     curve = plotdata.loss_curve(np.array([0.5, 0.0, 0.01]), 10, log=True)
@@ -197,7 +200,7 @@ def test_constant_and_zero_losses_get_a_range_and_ticks():
 
 def test_single_state_curve():
     curve = plotdata.loss_curve(seed_session().losses(), 100, log=False, mark=0)
-    assert curve.xs.tolist() == [0.0] and (curve.x_lo, curve.x_hi) == (0.0, 1.0)
+    assert curve.xs.tolist() == [0.0] and (curve.x.lo, curve.x.hi) == (0.0, 1.0)
     assert curve.mark_x == 0 and curve.before_mark == 1
 
 
@@ -344,13 +347,17 @@ def test_surface_levels_and_bands():
 
 
 def test_diverged_surface_stays_finite_in_its_range():
-    session = diverged_session()
+    session = diverged_session()  # θ_1 = (4.5e307, 1.1e291), L(θ_1) = nan
     surface = plotdata.loss_surface(session, 40, 15)
     assert all(math.isfinite(v) and abs(v) <= plotdata.RANGE_LIMIT for v in surface.bounds)
     assert surface.bounds[0] < surface.bounds[1] and surface.bounds[2] < surface.bounds[3]
-    assert np.isfinite(surface.path_w).all() and np.isfinite(surface.path_b).all()
-    assert surface.ws[0] <= surface.path_w.min() and surface.path_w.max() <= surface.ws[-1]
-    assert not (math.isfinite(surface.w) and math.isfinite(surface.b)) or surface.clipped
+    assert surface.path_w.tolist() == session.thetas()[:, 0].tolist()  # as they are …
+    w_lo, w_hi, b_lo, b_hi = surface.bounds
+    drawn = plotdata.drawable(
+        surface.path_w, surface.path_b, plotdata.axis(w_lo, w_hi, 4), plotdata.axis(b_lo, b_hi, 4)
+    )
+    assert drawn.clipped == 1 and drawn.not_finite == 0  # … and θ_1 drawn at the edge
+    assert drawn.x == [0.5, 1.0] and 0 < drawn.y[0] < drawn.y[1] < 1
 
 
 def test_surface_of_a_million_points_is_computed_on_a_subsample():

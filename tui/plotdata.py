@@ -6,6 +6,10 @@
 * `surface_range`, `loss_surface`: the full-data L(w, b) on a grid around the path
   θ_0 … θ_t (d = 1), with the path itself.
 * `nice_ticks`, `log_ticks`: tick positions and their labels.
+* `Axis`, `drawable`, `not_drawn`: what every plot hands to plotext. plotext computes in
+  floats and turns them into cells, and a span like 1e308 − (−1e308) overflows there; so
+  every value goes to it as a fraction of its axis's range, finite and in [0, 1], with the
+  non-finite values left out and counted, for the plot to say so.
 
 Numpy only: no textual, no plotext.
 """
@@ -13,6 +17,7 @@ Numpy only: no textual, no plotext.
 from __future__ import annotations
 
 import math
+import sys
 import weakref
 from dataclasses import dataclass, field
 
@@ -40,6 +45,12 @@ MIN_HALF_WIDTH = 1.0
 
 RANGE_LIMIT = 1e300
 """Surface bounds are kept within ±this, so that their differences stay finite."""
+
+FLOAT_MAX = sys.float_info.max
+"""Every axis range lies within ±this (padding a range near it stops there)."""
+
+LOG_MAX = math.log10(FLOAT_MAX)
+"""A log10 axis ends at most here (its ticks are loss values, which must be floats)."""
 
 FIT_PAD = 0.05
 FIT_Y = (-0.05, 1.05)
@@ -71,9 +82,10 @@ def _short(label: str) -> str:
 def tick_labels(values: list[float]) -> list[str]:
     """The shortest `g` format (3 to 15 significant digits) that tells the values apart and
     writes each within 1% of the smallest gap between them."""
-    gaps = np.diff(np.sort(np.asarray(values, dtype=np.float64)))
+    with np.errstate(over="ignore"):  # a gap past 1e308 is inf: any finite label will do
+        gaps = np.diff(np.sort(np.asarray(values, dtype=np.float64)))
     gaps = gaps[gaps > 0]
-    tolerance = 0.01 * float(gaps.min()) if len(gaps) else 0.0
+    tolerance = min(0.01 * float(gaps.min()), FLOAT_MAX) if len(gaps) else 0.0
     for digits in range(3, 16):
         labels = [_short(f"{v:.{digits}g}") for v in values]
         if len(set(labels)) == len(labels) and all(
@@ -99,26 +111,32 @@ def nice_ticks(lo: float, hi: float, target: int = 5, integer: bool = False) -> 
     """About `target` round numbers (multiples of 1, 2, 2.5 or 5 × 10^k) in [lo, hi].
 
     `integer=True` keeps whole numbers only (steps of at least 1). A range too narrow for
-    the floats to hold distinct round numbers gets its two ends.
+    the floats to hold distinct round numbers (or a step below 1e-300) gets its two ends; a
+    span past the largest float (1e308 − (−1e308)) the ticks of the half range, doubled.
     """
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
         return Ticks([], [])
     span = hi - lo
-    if span <= max(abs(lo), abs(hi)) * 1e-12 or not math.isfinite(span):
+    if span == math.inf:
+        values = [2 * v for v in nice_ticks(lo / 2, hi / 2, target).positions]
+    elif span <= max(abs(lo), abs(hi)) * 1e-12 or span / max(target, 1) < 1e-300:
         values = [lo] if span == 0 else [lo, hi]
-        return Ticks(values, tick_labels(values))
-    step = _nice_step(span, target)
-    if integer:
+    else:
+        values = _round_values(lo, hi, _nice_step(span, target), target, integer)
+    labels = [str(int(round(v))) for v in values] if integer else tick_labels(values)
+    # k·step may lie just outside (0 for a range from 5e-324): the tick goes to the edge
+    return Ticks([min(max(v, lo), hi) for v in values], labels)
+
+
+def _round_values(lo: float, hi: float, step: float, target: int, integer: bool) -> list[float]:
+    """The multiples of `step` (of a whole step with `integer`) in [lo, hi]; its two ends
+    when there is none (a step past the span, or past 1e308)."""
+    if integer and step < math.inf:
         step = max(1.0, round(step))
     first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
-    if last - first > 4 * max(target, 1):  # cannot happen with a sane step; be safe
-        values = [lo, hi]
-    else:
-        values = [k * step for k in range(first, last + 1)]
-        values = [min(max(v, lo), hi) for v in values]  # k·step may round just outside
-        values = [0.0 if abs(v) < step * 1e-9 else v for v in values]
-    labels = [str(int(round(v))) for v in values] if integer else tick_labels(values)
-    return Ticks(values, labels)
+    if step == math.inf or not first <= last <= first + 4 * max(target, 1):
+        return [lo, hi]
+    return [k * step for k in range(first, last + 1)]
 
 
 def exp10(v: float) -> float:
@@ -143,14 +161,15 @@ def log_ticks(lo: float, hi: float) -> Ticks:
         return Ticks([], [])
     decades = list(range(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1))
     if len(decades) >= 2:
-        stride = next(s for s in (1, 2, 3, 5, 10, 20, 25, 50, 100, 1000) if len(decades) / s <= 6)
+        strides = (1, 2, 3, 5, 10, 20, 25, 50, 100, 200, 250, 500)  # 632 decades: 5e-324 … 1e308
+        stride = next(s for s in strides if len(decades) / s <= 6)
         kept = [k for k in decades if k % stride == 0]
         return Ticks([float(min(max(k, lo), hi)) for k in kept], [_decade_label(k) for k in kept])
     one_two_five = [
-        (math.log10(m) + k, m * exp10(k))
+        (p, exp10(p))  # not m·10^k: 10^−324 is 0, 10^−323.3 is 5e-324
         for k in range(math.floor(lo) - 1, math.ceil(hi) + 1)
         for m in (1, 2, 5)
-        if lo - 1e-9 <= math.log10(m) + k <= hi + 1e-9
+        if lo - 1e-9 <= (p := math.log10(m) + k) <= hi + 1e-9
     ]
     if 3 <= len(one_two_five) <= 5:
         return Ticks(
@@ -162,8 +181,95 @@ def log_ticks(lo: float, hi: float) -> Ticks:
     if len(values) >= 2:
         positions = [min(max(math.log10(v), lo), hi) for v in values]
         return Ticks(positions, tick_labels(values))
-    positions = np.linspace(lo, hi, 4).tolist()
+    positions = np.unique(np.linspace(lo, hi, 4)).tolist()  # one when lo = hi
     return Ticks(positions, tick_labels([exp10(p) for p in positions]))
+
+
+# ---- what plotext gets --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Axis:
+    """An axis of a plot: the range lo < hi it shows (finite) and its ticks there."""
+
+    lo: float
+    hi: float
+    ticks: Ticks
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.lo) and math.isfinite(self.hi) and self.lo < self.hi):
+            raise ValueError(f"an axis needs finite lo < hi, not {self.lo!r} … {self.hi!r}")
+
+    def place(self, values: np.ndarray) -> np.ndarray:
+        """(v − lo) / (hi − lo) for each finite v, clipped to [0, 1]. It is computed on
+        v, lo and hi divided by the power of two above max(|lo|, |hi|) (exact, and every
+        difference at most 2), so no span overflows and a range of subnormals still spreads
+        over [0, 1]."""
+        exponent = -math.frexp(max(abs(self.lo), abs(self.hi)))[1]
+        v = np.ldexp(np.clip(np.asarray(values, dtype=np.float64), self.lo, self.hi), exponent)
+        lo, hi = math.ldexp(self.lo, exponent), math.ldexp(self.hi, exponent)
+        return np.clip((v - lo) / (hi - lo), 0.0, 1.0)
+
+    @property
+    def tick_places(self) -> list[float]:
+        return self.place(np.asarray(self.ticks.positions)).tolist()
+
+
+def axis(lo: float, hi: float, ticks: int) -> Axis:
+    """An axis over [lo, hi] with about `ticks` round ticks (`nice_ticks`)."""
+    return Axis(lo, hi, nice_ticks(lo, hi, ticks))
+
+
+def _padded(lo: float, hi: float, pad: float) -> tuple[float, float]:
+    """(lo − pad, hi + pad), within ±FLOAT_MAX."""
+    return max(lo - pad, -FLOAT_MAX), min(hi + pad, FLOAT_MAX)
+
+
+def _width(lo: float, hi: float) -> float:
+    """hi − lo, FLOAT_MAX where that overflows."""
+    return min(hi - lo, FLOAT_MAX)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """Points as plotext gets them: fractions of their axes' ranges, in [0, 1]."""
+
+    x: list[float]
+    y: list[float]
+    not_finite: int  # points left out: x or y is nan or ±inf
+    clipped: int  # finite points outside the axes' ranges, drawn at the edge
+
+
+def drawable(x: np.ndarray, y: np.ndarray, x_axis: Axis, y_axis: Axis) -> Drawn:
+    """The points (x_i, y_i) as fractions of the axes (`Axis.place`), the non-finite ones
+    left out: every value plotext draws goes through here."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    finite = np.isfinite(x) & np.isfinite(y)
+    x, y = x[finite], y[finite]
+    inside = (x_axis.lo <= x) & (x <= x_axis.hi) & (y_axis.lo <= y) & (y <= y_axis.hi)
+    return Drawn(
+        x=x_axis.place(x).tolist(),
+        y=y_axis.place(y).tolist(),
+        not_finite=int(len(finite) - len(x)),
+        clipped=int(len(x) - np.count_nonzero(inside)),
+    )
+
+
+def not_drawn(finite: np.ndarray, what: str) -> str:
+    """What a plot says about the steps whose value it leaves out, `finite[k]` telling
+    whether step k's is finite: nothing when all are, else `L is not finite at step 12`,
+    `… from step 12` (to the last) or `… at 3 steps (first 12)`, then `: not drawn`."""
+    bad = np.flatnonzero(~np.asarray(finite, dtype=bool))
+    if len(bad) == 0:
+        return ""
+    first = int(bad[0])
+    if len(bad) == 1:
+        where = f"at step {first}"
+    elif len(bad) == len(finite) - first:
+        where = f"from step {first}"
+    else:
+        where = f"at {len(bad):,} steps (first {first})"
+    return f"{what} is not finite {where}: not drawn"
 
 
 # ---- the loss curve -------------------------------------------------------------------------
@@ -171,18 +277,14 @@ def log_ticks(lo: float, hi: float) -> Ticks:
 
 @dataclass(frozen=True)
 class Curve:
-    """The loss curve as plotted: steps xs, values ys (L or log10 L), the ranges and ticks."""
+    """The loss curve as plotted: steps xs, values ys (L or log10 L), and the axes."""
 
     xs: np.ndarray  # steps, increasing
     ys: np.ndarray  # L(θ_x), or log10 of it; finite
-    x_lo: float
-    x_hi: float
-    y_lo: float
-    y_hi: float
-    x_ticks: Ticks
-    y_ticks: Ticks
+    x: Axis
+    y: Axis
     log: bool
-    nonfinite: bool  # some losses are inf or nan: they are not plotted nor in the range
+    not_drawn: str  # what the plot says of the non-finite losses it leaves out ('' if none)
     mark_x: int | None = None  # the marked step (the cursor) …
     mark_y: float | None = None  # … and its plotted value (None when its loss is not finite)
     before_mark: int = 0  # how many of xs are ≤ mark_x
@@ -230,13 +332,12 @@ def loss_curve(losses: np.ndarray, columns: int, log: bool, mark: int | None = N
 
     With `log`, the values are log10 L, with L ≤ 0 taken as the smallest positive loss (or
     LOG_FLOOR). Non-finite losses are left out (of the points and of the range) and
-    `nonfinite` says so. `mark` is a step to mark (the cursor).
+    `not_drawn` says so. `mark` is a step to mark (the cursor).
     """
     losses = np.asarray(losses, dtype=np.float64)
     n = len(losses)
     columns = max(1, int(columns))
     index = min_max_indices(losses, columns)
-    nonfinite = not bool(np.isfinite(losses).all())
     values = losses[index]
     floor = smallest_positive(losses) if log else 0.0
 
@@ -250,30 +351,31 @@ def loss_curve(losses: np.ndarray, columns: int, log: bool, mark: int | None = N
     if mark is not None and 0 <= mark < n and math.isfinite(losses[mark]):
         mark_y = float(plotted(losses[mark : mark + 1])[0])
     before_mark = int(np.searchsorted(index, mark, side="right")) if mark is not None else 0
-    if len(ys) == 0:
-        y_lo, y_hi = 0.0, 1.0
-        y_ticks = Ticks([], [])
-    else:
-        y_lo, y_hi = float(ys.min()), float(ys.max())
-        if y_hi - y_lo <= max(abs(y_lo), abs(y_hi)) * 1e-12:
-            pad = 0.5 if log else (abs(y_lo) * 0.1 or 1.0)
-            y_lo, y_hi = y_lo - pad, y_hi + pad
-        y_ticks = log_ticks(y_lo, y_hi) if log else nice_ticks(y_lo, y_hi, 5)
     return Curve(
         xs=index.astype(np.float64),
         ys=ys,
-        x_lo=0.0,
-        x_hi=x_hi,
-        y_lo=y_lo,
-        y_hi=y_hi,
-        x_ticks=x_ticks,
-        y_ticks=y_ticks,
+        x=Axis(0.0, x_hi, x_ticks),
+        y=_loss_axis(ys, log),
         log=log,
-        nonfinite=nonfinite,
+        not_drawn=not_drawn(np.isfinite(losses), "L"),
         mark_x=mark,
         mark_y=mark_y,
         before_mark=before_mark,
     )
+
+
+def _loss_axis(ys: np.ndarray, log: bool) -> Axis:
+    """The range of the plotted losses, widened when flat: ±1 decade on a log axis (so that
+    it holds two), else ±10% (±1 around 0)."""
+    if len(ys) == 0:
+        return Axis(0.0, 1.0, Ticks([], []))
+    lo, hi = float(ys.min()), float(ys.max())
+    if _width(lo, hi) <= max(abs(lo), abs(hi)) * 1e-12:
+        lo, hi = _padded(lo, hi, 1.0 if log else (abs(lo) * 0.1 or 1.0))
+    if log:
+        hi = min(hi, LOG_MAX)
+        return Axis(lo, hi, log_ticks(lo, hi))
+    return axis(lo, hi, 5)
 
 
 # ---- the fit --------------------------------------------------------------------------------
@@ -286,17 +388,21 @@ def _one_feature(session: Session) -> None:
 
 def fit_range(session: Session) -> tuple[float, float, float, float]:
     """(x_lo, x_hi, y_lo, y_hi): the data's x range padded 5%, and [−0.05, 1.05] or the
-    data's y range where that is wider."""
+    data's y range where that is wider; within ±FLOAT_MAX."""
     _one_feature(session)
-    x, y = session.objective.x[:, 0], session.objective.y
-    x_lo, x_hi = float(x.min()), float(x.max())
-    pad = FIT_PAD * (x_hi - x_lo) if x_hi > x_lo else max(1.0, abs(x_lo) * FIT_PAD)
-    return (
-        x_lo - pad,
-        x_hi + pad,
-        min(FIT_Y[0], float(y.min())),
-        max(FIT_Y[1], float(y.max())),
-    )
+    x_lo, x_hi = _finite_range(session.objective.x[:, 0])
+    y_lo, y_hi = _finite_range(session.objective.y)
+    pad = FIT_PAD * _width(x_lo, x_hi) if x_hi > x_lo else max(1.0, abs(x_lo) * FIT_PAD)
+    return (*_padded(x_lo, x_hi, pad), min(FIT_Y[0], y_lo), max(FIT_Y[1], y_hi))
+
+
+def _finite_range(values: np.ndarray) -> tuple[float, float]:
+    """(min, max) of the finite values; (0, 0) when there are none."""
+    lo, hi = float(values.min(initial=math.inf)), float(values.max(initial=-math.inf))
+    if math.isfinite(lo) and math.isfinite(hi):
+        return lo, hi
+    finite = values[np.isfinite(values)]
+    return (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 0.0)
 
 
 def data_points(session: Session, limit: int = 2000) -> tuple[np.ndarray, np.ndarray]:
@@ -310,7 +416,8 @@ def fit_curve(session: Session, points: int) -> tuple[np.ndarray, np.ndarray]:
     """(x, ŷ): `points` x over `fit_range` and ŷ = σ(w·x + b) at θ_t (nan if θ_t is not
     finite)."""
     x_lo, x_hi, _, _ = fit_range(session)
-    x = np.linspace(x_lo, x_hi, max(2, int(points)))
+    t = np.linspace(0.0, 1.0, max(2, int(points)))
+    x = x_lo * (1 - t) + x_hi * t  # not linspace(x_lo, x_hi): x_hi − x_lo may overflow
     return x, session.objective.predict(session.theta(), x[:, None])
 
 
@@ -328,11 +435,10 @@ class Surface:
     level: np.ndarray  # (rows, columns): log10 L scaled to [0, 1] over the grid; nan: not finite
     log_lo: float  # log10 L at level 0 …
     log_hi: float  # … and at level 1
-    path_w: np.ndarray  # the finite θ of θ_0 … θ_t, at most PATH_POINTS of them, …
-    path_b: np.ndarray  # … clipped to the grid's range (only beyond ±RANGE_LIMIT)
-    w: float  # θ_t (nan when not finite), clipped likewise
+    path_w: np.ndarray  # θ_0 … θ_t, at most PATH_POINTS of them (always θ_0 and θ_t); …
+    path_b: np.ndarray  # … as they are: not finite, or beyond the grid (past ±RANGE_LIMIT)
+    w: float  # θ_t
     b: float
-    clipped: bool  # some θ lie beyond ±RANGE_LIMIT and are drawn at the edge
     points: int  # the points the grid sums over
     subsampled_from: int | None  # N when `points` < N
 
@@ -354,13 +460,12 @@ _STATES: weakref.WeakKeyDictionary[Session, _SurfaceState] = weakref.WeakKeyDict
 
 
 def _finite_path(session: Session) -> np.ndarray:
-    """θ_0 … θ_t without the θ that are not finite (a diverged last state)."""
+    """θ_0 … θ_t without the θ that are not finite (a diverged last state); (0, 0) when
+    none is (θ_0 itself may be inf)."""
     path = session.thetas()
     if not np.isfinite(path).all():
         path = path[np.isfinite(path[:, 0]) & np.isfinite(path[:, 1])]
-    if len(path) == 0:  # θ_0 is always finite; be safe anyway
-        path = session.theta0[None, :]
-    return path
+    return path if len(path) else np.zeros((1, 2))
 
 
 def _clip(value: float) -> float:
@@ -409,7 +514,8 @@ def loss_grid(
     """L(w, b) over the points (x, y) for every w in ws and b in bs, (len(bs), len(ws)):
     the objective's ℓ, σ and reduction, with z = w·x + b as `linear` computes it.
     """
-    u = np.multiply.outer(ws, x)  # (columns, n): w·x_i
+    with np.errstate(all="ignore"):
+        u = np.multiply.outer(ws, x)  # (columns, n): w·x_i
     out = np.empty((len(bs), len(ws)))
     _loss_rows(objective, u, y, bs, out)
     return out
@@ -464,17 +570,9 @@ def loss_surface(session: Session, columns: int, rows: int) -> Surface:
         subsampled_from = objective.n if stride > 1 else None
         state.key, state.grid = key, (ws, bs, loss, level, log_lo, log_hi, len(x), subsampled_from)
     ws, bs, loss, level, log_lo, log_hi, points, subsampled_from = state.grid
-    path = _finite_path(session)
+    path = session.thetas()
     if len(path) > PATH_POINTS:
         path = path[np.unique(np.linspace(0, len(path) - 1, PATH_POINTS).round().astype(int))]
-    low, high = np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]])
-    clipped = bool((path < low).any() or (path > high).any())
-    if clipped:
-        path = np.clip(path, low, high)
-    theta = session.theta()
-    finite = bool(np.isfinite(theta).all())
-    if finite:
-        theta = np.clip(theta, low, high)
     return Surface(
         ws=ws,
         bs=bs,
@@ -484,9 +582,8 @@ def loss_surface(session: Session, columns: int, rows: int) -> Surface:
         log_hi=log_hi,
         path_w=path[:, 0],
         path_b=path[:, 1],
-        w=float(theta[0]) if finite else math.nan,
-        b=float(theta[1]) if finite else math.nan,
-        clipped=clipped,
+        w=float(path[-1, 0]),
+        b=float(path[-1, 1]),
         points=points,
         subsampled_from=subsampled_from,
     )

@@ -1,6 +1,8 @@
 """The plot panel: the loss curve, the data with the fitted sigmoid, or the loss surface.
 
-It draws what `tui.plotdata` computes and computes no mathematics itself. Every repaint draws
+It draws what `tui.plotdata` computes and computes no mathematics itself; every value goes
+to plotext as a fraction of its axis (`plotdata.drawable`), so that plotext, which computes
+in floats and overflows on spans near 1e308, only meets numbers in [0, 1]. Every repaint draws
 the plot again from `clear_figure()`, at the widget's current size, so a resize, a theme
 change or a new step all redraw from the session. plotext lays out the cells; they go to the
 screen as strips straight from its matrix, not through its ANSI text.
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Self
 
+import numpy as np
 from plotext._utility import colors_to_ansi
 from rich.color import Color
 from rich.segment import Segment
@@ -84,6 +87,38 @@ def canvas_size(width: int, height: int, y_label_width: int) -> tuple[int, int]:
 def _first_fitting(width: int, *titles: str) -> str:
     """The first title that fits in `width` columns (plotext drops a title that does not)."""
     return next((title for title in titles if len(title) <= width), "")
+
+
+def _titled(room: int, title: str, note: str, *shorter: str) -> str:
+    """The title with the note after it, else the note alone (what the plot leaves out
+    matters more than its name), else the title or a shorter one: the first that fits."""
+    return _first_fitting(room, *((f"{title} · {note}", note) if note else ()), title, *shorter)
+
+
+def on_cells(places: list[float], cells: int, dots: int) -> list[float]:
+    """Places (fractions of the axis) for braille, which has `dots` dots a cell along it,
+    such that each dot falls in the cell of a one-cell marker (●, a tick) at the same place.
+
+    plotext puts a one-cell marker at ⌊0.5 + (cells − 1)·u⌋, so the axis's ends lie at the
+    middle of the end cells, but a braille dot at dot ⌊0.5 + (dots·cells − 1)·u⌋, in a cell
+    up to 3/8 of one higher near the top (σ < 1 drawn above the y = 1 tick) and lower near
+    the bottom. At u' = (dots·(cells − 1)·u + (dots − 1)/2) / (dots·cells − 1) the dot is
+    ⌊dots·((cells − 1)·u + 0.5)⌋, in cell ⌊0.5 + (cells − 1)·u⌋.
+    """
+    n = max(cells, 1)
+    return [(dots * (n - 1) * u + (dots - 1) / 2) / (dots * n - 1) for u in places]
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The axes of the plot being drawn and the canvas plotext gives it: `columns` × `rows`
+    cells right of y tick labels `label_width` wide."""
+
+    x: plotdata.Axis
+    y: plotdata.Axis
+    columns: int
+    rows: int
+    label_width: int
 
 
 @dataclass(frozen=True)
@@ -209,7 +244,7 @@ class PlotPanel(PlotextPlot):
         if session is None:
             plt.title(_first_fitting(width - 2, "no data"))
         elif self.mode == "loss" or session.d > 1:
-            self._draw_loss(session, width)
+            self._draw_loss(session, width, height)
         elif self.mode == "fit":
             self._draw_fit(session, width, height)
         else:
@@ -225,88 +260,115 @@ class PlotPanel(PlotextPlot):
             _paint_heat(matrix, heat)
         return matrix_strips(matrix, width)
 
-    def _draw_loss(self, session: Session, width: int) -> None:
+    def _frame(self, x: plotdata.Axis, y: plotdata.Axis, width: int, height: int) -> _Frame:
+        """Give plotext the axes: every value goes to it as a fraction of its axis
+        (`_points`), so its limits are [0, 1] and the ticks sit at their fractions."""
+        plt = self.plt
+        plt.xlim(0.0, 1.0)
+        plt.ylim(0.0, 1.0)
+        plt.xticks(x.tick_places, x.ticks.labels)
+        plt.yticks(y.tick_places, y.ticks.labels)
+        label_width = max(map(len, y.ticks.labels), default=0)
+        return _Frame(x, y, *canvas_size(width, height, label_width), label_width)
+
+    def _points(
+        self,
+        frame: _Frame,
+        x: np.ndarray | list[float],
+        y: np.ndarray | list[float],
+        marker: str,
+        color: tuple[int, int, int],
+        line: bool = False,
+    ) -> plotdata.Drawn:
+        """Draw the points (x_i, y_i), joined when `line`: those plotext can (`drawable`),
+        braille moved onto the cells of the ticks (`on_cells`). Returns what was drawn."""
+        drawn = plotdata.drawable(x, y, frame.x, frame.y)
+        xs, ys = drawn.x, drawn.y
+        if marker == "braille":
+            xs, ys = on_cells(xs, frame.columns, 2), on_cells(ys, frame.rows, 4)
+        (self.plt.plot if line else self.plt.scatter)(xs, ys, marker=marker, color=color)
+        return drawn
+
+    def _draw_loss(self, session: Session, width: int, height: int) -> None:
         plt = self.plt
         losses = session.history.loss[: session.last + 1]
         curve = plotdata.loss_curve(losses, width, self.log, mark=session.t)
         title = "loss L(θ_t)" + (" (log10)" if self.log else "")
         if curve.empty:
-            plt.title(_first_fitting(width - 2, "no finite loss to plot", "no finite loss"))
+            plt.title(_first_fitting(width - 2, curve.not_drawn, "L is not finite"))
             return
-        xs, ys, k = curve.xs.tolist(), curve.ys.tolist(), curve.before_mark
+        frame = self._frame(curve.x, curve.y, width, height)
+        xs, ys, k = curve.xs, curve.ys, curve.before_mark
         if k < len(xs):  # the history beyond the cursor, greyed, joined to the part before it
             start = max(k - 1, 0)
-            plt.plot(xs[start:], ys[start:], marker="braille", color=FUTURE)
-            plt.vline(session.t, color=FUTURE)
+            self._points(frame, xs[start:], ys[start:], "braille", FUTURE, line=True)
+            plt.vline(frame.x.place(session.t).item(), color=FUTURE)
         if k:
-            plt.plot(xs[:k], ys[:k], marker="braille", color=PAST)
+            self._points(frame, xs[:k], ys[:k], "braille", PAST, line=True)
         if curve.mark_y is not None:
-            plt.scatter([float(session.t)], [curve.mark_y], marker="●", color=CURRENT)
-        note = "inf/nan not drawn" if curve.nonfinite else ""
-        room = canvas_size(width, 0, max(map(len, curve.y_ticks.labels), default=0))[0]
-        plt.title(_first_fitting(room, f"{title} · {note}" if note else title, title, "loss"))
+            self._points(frame, [session.t], [curve.mark_y], "●", CURRENT)
+        plt.title(_titled(frame.columns, title, curve.not_drawn, "loss"))
         plt.xlabel("step")
-        plt.xlim(curve.x_lo, curve.x_hi)
-        plt.ylim(curve.y_lo, curve.y_hi)
-        plt.xticks(curve.x_ticks.positions, curve.x_ticks.labels)
-        plt.yticks(curve.y_ticks.positions, curve.y_ticks.labels)
 
     def _draw_fit(self, session: Session, width: int, height: int) -> None:
         plt = self.plt
         x_lo, x_hi, y_lo, y_hi = plotdata.fit_range(session)
-        x, y = plotdata.data_points(session)
+        frame = self._frame(
+            plotdata.axis(x_lo, x_hi, max(2, min(8, width // 12))),
+            plotdata.axis(y_lo, y_hi, max(2, min(6, height // 5))),
+            width,
+            height,
+        )
         w, b = session.w()[0], session.b()
+        notes = []
         if math.isfinite(w) and math.isfinite(b):
             curve_x, y_hat = plotdata.fit_curve(session, 2 * max(width, 1))
-            plt.plot(curve_x.tolist(), y_hat.tolist(), marker="braille", color=FIT)
-            title = f"ŷ = σ(w·x + b), w = {num(w, 4)}, b = {num(b, 4)}"
-            short = f"w = {num(w, 4)}, b = {num(b, 4)}"
+            self._points(frame, curve_x, y_hat, "braille", FIT, line=True)
         else:
-            title = short = "θ_t is not finite: no curve"
+            notes.append("θ_t is not finite: curve not drawn")
+        x, y = plotdata.data_points(session)
         marker = "●" if len(x) <= BIG_DATA else "braille"
-        plt.scatter(x.tolist(), y.tolist(), marker=marker, color=DATA)  # the data on top
+        data = self._points(frame, x, y, marker, DATA)  # the data on top
+        if data.not_finite:
+            notes.append(f"{count(data.not_finite, 'point')} not finite: not drawn")
         feature, target = self._axis_names()
         plt.xlabel(feature)
         plt.ylabel(target)
-        plt.xlim(x_lo, x_hi)
-        plt.ylim(y_lo, y_hi)
-        x_ticks = plotdata.nice_ticks(x_lo, x_hi, max(2, min(8, width // 12)))
-        y_ticks = plotdata.nice_ticks(y_lo, y_hi, max(2, min(6, height // 5)))
-        plt.xticks(x_ticks.positions, x_ticks.labels)
-        plt.yticks(y_ticks.positions, y_ticks.labels)
-        room = canvas_size(width, 0, max(map(len, y_ticks.labels), default=0))[0]
-        plt.title(_first_fitting(room, title, short))
+        title = f"ŷ = σ(w·x + b), w = {num(w, 4)}, b = {num(b, 4)}"
+        short = f"w = {num(w, 4)}, b = {num(b, 4)}"
+        plt.title(_titled(frame.columns, title, " · ".join(notes), short))
 
     def _draw_surface(self, session: Session, width: int, height: int) -> _Heat | None:
         """The frame, the path and θ_t; the heat is painted on plotext's matrix (`_paint_heat`):
         as plotext points it would cost 5× more and hide under the path."""
         plt = self.plt
         w_lo, w_hi, b_lo, b_hi = plotdata.surface_range(session)
-        w_ticks = plotdata.nice_ticks(w_lo, w_hi, max(2, min(8, width // 12)))
-        b_ticks = plotdata.nice_ticks(b_lo, b_hi, max(2, min(6, height // 5)))
-        label_width = max((len(label) for label in b_ticks.labels), default=0)
-        columns, rows = canvas_size(width, height, label_width)
-        surface = plotdata.loss_surface(session, max(columns, 1), max(rows, 1))
-        if len(surface.path_w) > 1:
-            plt.plot(surface.path_w.tolist(), surface.path_b.tolist(), marker="braille", color=PATH)
-        if math.isfinite(surface.w) and math.isfinite(surface.b):
-            plt.scatter([surface.w], [surface.b], marker="●", color=CURRENT)
+        frame = self._frame(
+            plotdata.axis(w_lo, w_hi, max(2, min(8, width // 12))),
+            plotdata.axis(b_lo, b_hi, max(2, min(6, height // 5))),
+            width,
+            height,
+        )
+        surface = plotdata.loss_surface(session, max(frame.columns, 1), max(frame.rows, 1))
+        path_w, path_b = surface.path_w, surface.path_b
+        clipped = self._points(frame, path_w, path_b, "braille", PATH, line=True).clipped
+        clipped += self._points(frame, [surface.w], [surface.b], "●", CURRENT).clipped
         title = "loss surface"
         if surface.subsampled_from is not None:
             title += f" from {surface.points:,} of {count(surface.subsampled_from, 'point')}"
         scale = plotdata.describe_loss_range(surface)
-        if surface.clipped:
-            scale += ", path clipped at ±1e300"
-        plt.title(_first_fitting(columns, f"{title}, {scale}", title, "loss surface", "L(w, b)"))
+        notes = [plotdata.not_drawn(np.isfinite(session.thetas()).all(axis=1), "θ")]
+        if clipped:
+            notes.append("path clipped at ±1e300")  # plotdata.RANGE_LIMIT
+        note = " · ".join(filter(None, notes))
+        plt.title(
+            _titled(frame.columns, f"{title}, {scale}", note, title, "loss surface", "L(w, b)")
+        )
         plt.xlabel("w")
         plt.ylabel("b")
-        plt.xlim(w_lo, w_hi)
-        plt.ylim(b_lo, b_hi)
-        plt.xticks(w_ticks.positions, w_ticks.labels)
-        plt.yticks(b_ticks.positions, b_ticks.labels)
-        if columns <= 0 or rows <= 0:
+        if frame.columns <= 0 or frame.rows <= 0:
             return None
-        return _Heat(surface, column0=label_width + 1, line0=2)
+        return _Heat(surface, column0=frame.label_width + 1, line0=2)
 
     def _axis_names(self) -> tuple[str, str]:
         if self.dataset is None or self.dataset.d != 1:
