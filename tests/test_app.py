@@ -457,7 +457,7 @@ async def test_the_help_scrolls_with_every_key_of_a_burst():
     async with app.run_test(size=(100, 20)) as pilot:
         await pilot.press("question_mark")
         await settle(pilot)
-        box = app.screen.query_one("#help")
+        box = app.screen.query_one("#box")
         assert box.max_scroll_y > 5
         for _ in range(5):
             app.post_message(events.Key("down", None))

@@ -98,3 +98,13 @@ async def test_targets_outside_0_1_are_noted_at_start_and_when_opened(tmp_path):
         assert app.dataset.name == str(own)
         assert any("line 2, column 2 (y): 2.0 is outside [0, 1]" in m for m in notes(app))
         assert "outside [0, 1]" in flat(app.query_one(StatePanel))
+
+
+def test_the_table_primes_standardized_features():
+    """The table shows x′ = (x − m)/s, not the file's x: its headers say so."""
+    from tui.widgets.point_table import column_names
+
+    hours = data.load("hours", standardize=True)
+    assert column_names(hours, 1)[0] == "hours′"
+    assert column_names(data.load("iris", standardize=True), 2)[:2] == ["x1′", "x2′"]
+    assert column_names(data.load("iris"), 2)[:2] == ["petal_length", "petal_width"]

@@ -83,7 +83,7 @@ def test_every_panel_and_plot_survives_extreme_values(values, tmp_path):
 def test_the_repros_of_issue_8_reach_non_finite_states():
     """Guards the property test: the values it draws do reach nan and inf."""
     dataset = data.load("seed")
-    config, _ = make_config(dataset, {"loss": "bce", "lr": "1e307"})
+    config, _ = make_config(dataset, {"loss": "bce", "lr": "1e308"})
     from tui.session import Session
 
     session = Session(dataset.x, dataset.y, config)

@@ -124,7 +124,7 @@ def test_a_session_with_many_events_reopens_to_the_same_bits(tmp_path, x, y):
 
 def diverging() -> Session:
     """A run whose state 1 is no longer finite (see test_engine's divergence test)."""
-    return Session(np.array([[1.0], [2.0]]), np.array([0.0, 1.0]), Config(loss="bce", lr=1e308))
+    return Session(np.array([[0.5], [4.5]]), np.array([0.1, 0.9]), Config(loss="bce", lr=1e308))
 
 
 def test_a_change_at_the_divergence_is_replayed():
@@ -177,9 +177,9 @@ def test_an_edit_of_the_wrong_size_is_refused():
 
 def test_a_hand_made_session_past_its_divergence_names_the_file_and_the_event(tmp_path):
     csv = tmp_path / "pts.csv"
-    csv.write_text("x,y\n1.0,0\n2.0,1\n")
+    csv.write_text("x,y\n0.5,0.1\n4.5,0.9\n")
     config = Config(loss="bce", lr=1e308)
-    s = Session(np.array([[1.0], [2.0]]), np.array([0.0, 1.0]), config)
+    s = Session(np.array([[0.5], [4.5]]), np.array([0.1, 0.9]), config)
     s.step(100)
     bad = s.t
     s.back(1)

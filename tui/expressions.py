@@ -54,6 +54,7 @@ import numpy as np
 
 from tui.diagnostics import Curvature, curvature, norm, taylor
 from tui.errors import InputError
+from tui.format import printable
 from tui.session import Session
 
 __all__ = [
@@ -187,9 +188,10 @@ class ExpressionError(InputError):
             line += f" ({self.hint})"
         start = min(self.start, len(self.text))
         end = max(start + 1, min(self.end if self.end is not None else start + 1, len(self.text)))
-        pad = " " * _cells(self.text[:start])
-        carets = "^" * max(1, _cells(self.text[start:end]))
-        return f"{line}\n  {self.text}\n  {pad}{carets}"
+        # control characters written as escapes, so that the echo cannot steer the terminal
+        pad = " " * _cells(printable(self.text[:start]))
+        carets = "^" * max(1, _cells(printable(self.text[start:end])))
+        return f"{line}\n  {printable(self.text)}\n  {pad}{carets}"
 
 
 # ---- the checked tree -------------------------------------------------------------------------

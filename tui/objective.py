@@ -107,7 +107,7 @@ class Objective:
             columns = [*terms.grad_w.T.tolist(), terms.grad_b.tolist()]
             try:
                 return np.array([math.fsum(column) for column in columns])
-            except OverflowError:  # as in evaluate_floats
+            except (OverflowError, ValueError):  # as in evaluate_floats
                 return np.array([sum(column) for column in columns])
         with np.errstate(all="ignore"):
             return self._batch_sums(theta, rows)[1]
@@ -127,7 +127,9 @@ class Objective:
         """`evaluate` over Python floats (tiny data sets), each sum correctly rounded."""
         try:
             return self._evaluate_floats(theta, rows, math.fsum)
-        except OverflowError:  # fsum refuses to overflow; a diverging run gets its inf
+        except (OverflowError, ValueError):
+            # fsum refuses to overflow or to add −inf to inf: a diverging run gets the inf or
+            # nan of plain floating-point sums
             return self._evaluate_floats(theta, rows, sum)
 
     def _evaluate_floats(

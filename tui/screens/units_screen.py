@@ -7,12 +7,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.data import Standardization
 from tui.format import exact
+from tui.screens.info_screen import InfoScreen
 
 
 def units_table(standardization: Standardization, w: list[float], b: float) -> Table:
@@ -39,37 +38,24 @@ def units_table(standardization: Standardization, w: list[float], b: float) -> T
     return table
 
 
-class UnitsScreen(ModalScreen[None]):
+class UnitsScreen(InfoScreen):
     """m_j, s_j and the model at step t in both units; escape, q or u closes it."""
 
-    DEFAULT_CSS = """
-    UnitsScreen { align: center middle; }
-    UnitsScreen > #units {
-        width: 110; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    """
-    BINDINGS = [
-        Binding("escape,q,u", "close", "Close", show=False),
-    ]
+    DEFAULT_CSS = "UnitsScreen > #box { width: 110; }"
+    CLOSES = "escape, q or u closes"
+    BINDINGS = [Binding("u", "close", "Close", show=False)]
 
     def __init__(self, standardization: Standardization, w: list[float], b: float, t: int) -> None:
         super().__init__()
         self.table = units_table(standardization, w, b)
-        self.t = t
+        self.BOX_TITLE = f"The model at step {t:,} in the file's own units"
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="units", can_focus=False) as box:
-            box.border_title = f"The model at step {self.t:,} in the file's own units"
-            box.border_subtitle = "escape, q or u closes"
-            yield Static(
-                Text(
-                    "--standardize trains on x′_j = (x_j − m_j) / s_j. The same model on the "
-                    "file's x: w_j = w′_j / s_j, b = b′ − Σ_j w′_j·m_j / s_j.\n",
-                    "dim",
-                )
+    def body(self) -> ComposeResult:
+        yield Static(
+            Text(
+                "--standardize trains on x′_j = (x_j − m_j) / s_j. The same model on the "
+                "file's x: w_j = w′_j / s_j, b = b′ − Σ_j w′_j·m_j / s_j.\n",
+                "dim",
             )
-            yield Static(self.table, id="units-table")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        )
+        yield Static(self.table, id="units-table")

@@ -70,11 +70,13 @@ def cell(value: float) -> str:
 
 
 def column_names(dataset: Dataset | None, d: int) -> list[str]:
-    """Column headers: x (x1…xd; the file's feature names when all fit), y, ŷ, r, ℓ, Δw, Δb."""
-    features = list(dataset.features) if dataset is not None else []
+    """Column headers: x (x1…xd; the file's feature names when all fit), y, ŷ, r, ℓ, Δw, Δb.
+    Standardized features are primed (x′, petal_length′): the values are not the file's."""
+    prime = "′" if dataset is not None and dataset.standardization is not None else ""
+    features = [name + prime for name in dataset.features] if dataset is not None else []
     fits = all(0 < len(name) <= CELL and name.isprintable() for name in features)
     if len(features) != d or not fits or cell_len("".join(features)) != len("".join(features)):
-        features = ["x"] if d == 1 else [f"x{j + 1}" for j in range(d)]
+        features = [f"x{prime}"] if d == 1 else [f"x{j + 1}{prime}" for j in range(d)]
     grad_w = ["Δw"] if d == 1 else [f"Δw{j + 1}" for j in range(d)]
     return [*features, "y", "ŷ", "r = ŷ−y", "ℓ", *grad_w, "Δb"]
 
