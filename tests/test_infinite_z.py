@@ -53,3 +53,14 @@ def test_finite_z_keeps_every_bit():
     z = seed.x[:, 0] * 0.7 - 1.3
     terms = [BCE.point_loss(float(a), float(b), 0.0, np) for a, b in zip(z, seed.y, strict=True)]
     assert loss == math.fsum(terms) / 5
+
+
+def test_sums_that_meet_minus_inf_plus_inf_give_nan_not_an_error():
+    """fsum refuses −inf + inf (ValueError) as it refuses to overflow: the plain sum's nan."""
+    x = np.array([[-1e308], [1.7976931348623157e308]])
+    y = np.array([1.7976931348623157e308, 1.7976931348623157e308])
+    objective = Objective(x, y, "mse", "sum")
+    with np.errstate(all="ignore"):
+        loss, grad = objective.evaluate(np.zeros(2))  # Δw_i = +inf and -inf
+        total = objective.gradient_sum(np.zeros(2), slice(0, 2))
+    assert loss == INF and math.isnan(grad[0]) and math.isnan(total[0])
