@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import pty
@@ -147,7 +148,9 @@ def test_version():
     result = gdstep("--version")
     assert result.returncode == 0 and result.stdout == "gdstep 0.1.0\n"
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert tui.__version__ == pyproject["project"]["version"] == "0.1.0"
+    assert "version" in pyproject["project"]["dynamic"]  # written once, in tui/__init__.py
+    assert pyproject["tool"]["hatch"]["version"]["path"] == "tui/__init__.py"
+    assert importlib.metadata.version("gdstep") == tui.__version__ == "0.1.0"
 
 
 def ascii_gdstep(*args: str) -> subprocess.CompletedProcess[str]:

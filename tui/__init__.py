@@ -1,4 +1,4 @@
 """gdstep: a terminal step-through debugger for gradient descent."""
 
 __version__ = "0.1.0"
-"""The version of this source tree (pyproject.toml's); installed, gdstep reads its metadata."""
+"""The one place the version is written: pyproject.toml reads it from here (hatch)."""

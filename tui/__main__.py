@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import importlib.metadata
 import io
 import os
 import re
@@ -91,7 +90,7 @@ def app_parser() -> Parser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("data", nargs="?", default="seed", metavar="DATA")
-    parser.add_argument("--version", action="version", version=f"gdstep {version()}")
+    parser.add_argument("--version", action="version", version=f"gdstep {tui.__version__}")
     add_run_options(parser)
     parser.add_argument("--session", metavar="FILE", help="reopen a session saved with S")
     parser.add_argument(
@@ -312,14 +311,6 @@ def dispatch(argv: Sequence[str]) -> int:
     if argv and argv[0] == "samples":
         return samples_main(argv[1:])
     return app_main(argv)
-
-
-def version() -> str:
-    """gdstep's version: the installed package's, else the source tree's."""
-    try:
-        return importlib.metadata.version("gdstep")
-    except importlib.metadata.PackageNotFoundError:
-        return tui.__version__
 
 
 ASCII = {
