@@ -1,5 +1,5 @@
 """What loading changed or found reaches the screen (issue 8.3): standardizing, targets outside
-[0, 1], and the model in the file's own units (u)."""
+[0, 1], and the model in the file's own units (m)."""
 
 from __future__ import annotations
 
@@ -42,17 +42,17 @@ def flat(widget) -> str:  # type: ignore[no-untyped-def]
     return " ".join(line.strip("│ ") for line in text(widget).splitlines())
 
 
-async def test_standardized_data_says_so_on_screen_and_u_shows_the_files_units():
+async def test_standardized_data_says_so_on_screen_and_m_shows_the_files_units():
     app = app_on("iris", standardize=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "n")
         await settle(pilot)
-        assert "standardized (u)" in text(app.query_one(StatePanel))
+        assert "standardized (m)" in text(app.query_one(StatePanel))
         assert any(
             m.startswith("standardized 2 features of iris: petal_length m = 4.906")
             for m in notes(app)
         )
-        await pilot.press("u")
+        await pilot.press("m")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, UnitsScreen)
@@ -72,10 +72,10 @@ async def test_standardized_data_says_so_on_screen_and_u_shows_the_files_units()
         assert not isinstance(app.screen, UnitsScreen)
 
 
-async def test_u_without_standardizing_says_the_weights_are_already_in_file_units():
+async def test_m_without_standardizing_says_the_weights_are_already_in_file_units():
     app = app_on("seed")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("m")
         await pilot.pause()
         assert "not standardized" in notes(app)[-1]
 

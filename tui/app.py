@@ -160,7 +160,7 @@ MAIN_SCREEN_BINDINGS = [
         tooltip="Set w, b at this step; the later history is dropped",
     ),
     Binding(
-        "u",
+        "m",
         "units",
         "Units",
         id="units",

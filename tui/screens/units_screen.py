@@ -39,11 +39,11 @@ def units_table(standardization: Standardization, w: list[float], b: float) -> T
 
 
 class UnitsScreen(InfoScreen):
-    """m_j, s_j and the model at step t in both units; escape, q or u closes it."""
+    """m_j, s_j and the model at step t in both units; escape, q or m closes it."""
 
     DEFAULT_CSS = "UnitsScreen > #box { width: 110; }"
-    CLOSES = "escape, q or u closes"
-    BINDINGS = [Binding("u", "close", "Close", show=False)]
+    CLOSES = "escape, q or m closes"
+    BINDINGS = [Binding("m", "close", "Close", show=False)]
 
     def __init__(self, standardization: Standardization, w: list[float], b: float, t: int) -> None:
         super().__init__()

@@ -26,7 +26,7 @@ class StatePanel(Panel):
             (dataset.name, "bold"), f"  {count(session.n, 'point')} × {count(session.d, 'feature')}"
         )
         if dataset.standardization is not None:
-            title.append("  standardized (u)", "yellow")
+            title.append("  standardized (m)", "yellow")
         grid.append(("data", title))
         if outside := dataset.targets_outside(named=False):
             grid.append(("note", Text(f"{outside}: σ never reaches it", "yellow")))
