@@ -119,6 +119,22 @@ async def test_o_asks_before_it_drops_the_history(answer, opened):
         assert app.session.t == (0 if opened else 1)
 
 
+async def test_o_with_a_file_that_cannot_be_opened_never_asks(tmp_path):
+    """The file is loaded first: only a data set that opened can replace the history."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,oops\n")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n", "n", "o")
+        await settle(pilot)
+        app.screen.query_one("Input").value = str(bad)
+        app.screen.query_one("Input").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmDialog) and len(app.screen_stack) == 1
+        assert app.dataset.name == "seed" and app.session.t == 2
+
+
 # ---- q ----------------------------------------------------------------------------------------
 
 
@@ -212,3 +228,26 @@ async def test_what_counts_as_unsaved():
         assert not app.unsaved()
         await pilot.press("plus")  # an η change
         assert app.unsaved()
+
+
+async def test_an_eta_change_after_going_back_says_which_steps_it_drops():
+    app = make_app()
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        said.append(message)
+        notify(message, **kwargs)
+
+    app.notify = recording  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n", "n", "n", "b", "b", "plus")
+        await settle(pilot)
+        assert (
+            said[-1]
+            == "η = 4.0 from step 1 on; the 2 later steps computed with the old η are dropped"
+        )
+        assert app.session.last == 1
+        await pilot.press("plus")
+        await settle(pilot)
+        assert said[-1] == "η = 8.0 from step 1 on"

@@ -4,6 +4,7 @@ and a diverged state looks diverged (issue 8.5)."""
 from __future__ import annotations
 
 import gc
+import math
 
 import numpy as np
 import pytest
@@ -142,3 +143,23 @@ def test_session_fixture_sanity():
     session = Session(dataset.x, dataset.y, config)
     session.step(2)
     assert session.diverged
+
+
+def test_an_overflowed_hessian_gives_no_bound_rather_than_any_eta():
+    """x = 1e308: H overflows. λ_max and 2/λ_max are unknown (nan), never the ∞ that says
+    "no positive curvature: any η"."""
+    x = np.array([[1e308], [2.0]])
+    objective = Objective(x, np.array([0.0, 1.0]), "mse", "mean")
+    at = curvature(objective, np.zeros(2))
+    assert np.isnan(at.lambda_max) and np.isnan(at.lr_limit)
+    assert math.isfinite(at.grad_norm)
+
+
+async def test_an_overflowed_hessian_says_so_in_the_taylor_panel(tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_text("x,y\n1e308,0\n2,1\n")
+    app = make_app(str(big))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        taylor = text(app.query_one(TaylorPanel))
+        assert "H is not finite here" in taylor and "η < ∞" not in taylor

@@ -22,7 +22,7 @@ from tui.config import make_config
 from tui.data import Dataset
 from tui.diagnostics import CurvatureCache, Diagnostics, diagnose
 from tui.errors import InputError
-from tui.format import num
+from tui.format import count, num, quoted
 from tui.session import Config, Session
 from tui.widgets.plot_panel import PlotPanel
 from tui.widgets.point_table import PointTable
@@ -531,9 +531,15 @@ class GdstepApp(App[None]):
                 severity="error",
             )
             return
-        self.session.set_lr(lr)
+        session = self.session
+        dropped = session.last - session.t  # computed with the old η: set_lr drops them
+        session.set_lr(lr)
         self.clear_notifications()
-        self.notify(f"η = {lr!r} from step {self.session.t:,} on", timeout=2)
+        after = f"; the {count(dropped, 'later step')} computed with the old η are dropped"
+        self.notify(
+            f"η = {lr!r} from step {session.t:,} on{after if dropped else ''}",
+            timeout=4 if dropped else 2,
+        )
         self.refresh_views()
 
     def action_reset(self) -> None:
@@ -545,13 +551,11 @@ class GdstepApp(App[None]):
         self.ask_before_dropping("Reset", "Reset", reset)
 
     def action_open(self) -> None:
-        from tui.format import quoted
         from tui.screens.open_dialog import OpenDialog
 
         def chosen(spec: str | None) -> None:
             if spec:
-                opening = f"Opening {quoted(spec)}"
-                self.ask_before_dropping("Open", opening, lambda: self.open_dataset(spec))
+                self.open_dataset(spec)
 
         self.stop_run()
         self.open_dialog(OpenDialog(), chosen)
@@ -567,7 +571,13 @@ class GdstepApp(App[None]):
         except InputError as error:
             self.call_from_thread(self.notify, str(error), title="Cannot open", severity="error")
             return
-        self.call_from_thread(self._opened, spec, dataset, session)
+        self.call_from_thread(self._loaded, spec, dataset, session)
+
+    def _loaded(self, spec: str, dataset: Dataset, session: Session) -> None:
+        """A data set that loaded replaces the current one, once the user agrees to drop the
+        history (asked only now: a file that cannot be opened never asks)."""
+        opening = f"Opening {quoted(spec)}"
+        self.ask_before_dropping("Open", opening, lambda: self._opened(spec, dataset, session))
 
     def _opened(self, spec: str, dataset: Dataset, session: Session) -> None:
         self.stop_run()

@@ -19,7 +19,7 @@ class Curvature:
     grad_norm: float  # ‖∇L(θ)‖
     hessian: np.ndarray  # H(θ), (d+1)×(d+1)
     lambda_max: float  # largest eigenvalue of H
-    lr_limit: float  # 2/λ_max (inf when λ_max ≤ 0)
+    lr_limit: float  # 2/λ_max (inf when λ_max ≤ 0; nan when H is not finite)
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,10 @@ def curvature(objective: Objective, theta: np.ndarray) -> Curvature:
     """∇L, ‖∇L‖, H, λ_max(H) and 2/λ_max at θ, over every point."""
     grad = objective.gradient(theta)
     hessian = objective.hessian(theta)
-    with np.errstate(all="ignore"):
-        finite = bool(np.isfinite(hessian).all())
-        lambda_max = float(np.linalg.eigvalsh(hessian)[-1]) if finite else math.nan
-        lr_limit = 2.0 / lambda_max if lambda_max > 0 else math.inf
+    if not np.isfinite(hessian).all():  # overflowed: neither λ_max nor a bound is known
+        return Curvature(grad, norm(grad), hessian, math.nan, math.nan)
+    lambda_max = float(np.linalg.eigvalsh(hessian)[-1])
+    lr_limit = 2.0 / lambda_max if lambda_max > 0 else math.inf
     return Curvature(grad, norm(grad), hessian, lambda_max, lr_limit)
 
 
