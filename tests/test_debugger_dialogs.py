@@ -417,3 +417,15 @@ async def test_breakpoints_dialog_keeps_the_box_on_a_short_screen():
         assert len(prompts(app)) == 19 and prompts(app)[-1] == "[x] step > 18"
         await pilot.press("escape")
         assert app.results == [bps[:19]]
+
+
+async def test_each_expression_dialog_has_an_example_of_its_own():
+    app = Harness()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open(WatchesDialog([], 1))
+        await pilot.pause()
+        assert app.screen.query_one("#expression", Input).placeholder.startswith("e.g. dloss")
+        await pilot.press("escape")
+        app.open(BreakpointsDialog([], 1))
+        await pilot.pause()
+        assert "loss < 1e-3" in app.screen.query_one("#expression", Input).placeholder

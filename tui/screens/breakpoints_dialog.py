@@ -71,6 +71,7 @@ class ExpressionListDialog(Dialog[list[_Item] | None]):
     TITLE = "Expressions"
     PLURAL = "expressions"
     TOGGLES = False
+    PLACEHOLDER = "e.g. loss < 1e-3 and step > 10"
     """Whether space / t switches the highlighted entry on and off."""
 
     def __init__(self, items: list[_Item], d: int) -> None:
@@ -100,7 +101,7 @@ class ExpressionListDialog(Dialog[list[_Item] | None]):
             entries.border_title = f"{self.PLURAL} (Tab: list / input)"
             yield entries
             yield Static(f"no {self.PLURAL} yet", id="empty")
-            yield Field(placeholder="e.g. loss < 1e-3 and step > 10", id="expression")
+            yield Field(placeholder=self.PLACEHOLDER, id="expression")
             yield Static("", id="error")
             with ScrollableContainer(id="caret-box", can_focus=False):
                 yield Static("", id="caret")

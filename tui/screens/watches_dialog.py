@@ -16,6 +16,7 @@ class WatchesDialog(ExpressionListDialog[Expression]):
     TITLE = "Watches: expressions shown at every step"
     PLURAL = "watches"
     TOGGLES = False
+    PLACEHOLDER = "e.g. dloss, or grad_norm / loss"
 
     def __init__(self, watches: list[Expression], d: int) -> None:
         super().__init__(watches, d)

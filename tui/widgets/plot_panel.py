@@ -90,9 +90,12 @@ def _first_fitting(width: int, *titles: str) -> str:
 
 
 def _titled(room: int, title: str, note: str, *shorter: str) -> str:
-    """The title with the note after it, else the note alone (what the plot leaves out
-    matters more than its name), else the title or a shorter one: the first that fits."""
-    return _first_fitting(room, *((f"{title} · {note}", note) if note else ()), title, *shorter)
+    """The title, or a shorter one, with the note after it; else the note alone (what the
+    plot leaves out matters more than its name); else the title or a shorter one: the first
+    that fits."""
+    names = (title, *shorter)
+    with_note = [*(f"{name} · {note}" for name in names), note] if note else []
+    return _first_fitting(room, *with_note, *names)
 
 
 def on_cells(places: list[float], cells: int, dots: int) -> list[float]:
