@@ -12,8 +12,8 @@ from textual.widgets import Input, OptionList, Static
 
 from tui import data
 from tui.config import make_config
-from tui.expressions import Breakpoint, evaluate_at, names_for, parse
-from tui.screens.breakpoints_dialog import BreakpointsDialog, names_line
+from tui.expressions import Breakpoint, evaluate_at, names_for, names_line, parse
+from tui.screens.breakpoints_dialog import BreakpointsDialog
 from tui.screens.edit_dialog import EditDialog
 from tui.screens.file_dialog import FileDialog
 from tui.screens.watches_dialog import WatchesDialog

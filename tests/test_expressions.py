@@ -325,8 +325,8 @@ def test_error_message_examples() -> None:
     with pytest.raises(ExpressionError) as info:
         parse("los < 1", 1)
     assert str(info.value) == (
-        "unknown name 'los' at column 1 (did you mean 'loss'? names: step, loss, dloss, w, b, "
-        "dw, db, grad_norm, lr, cos_beta, dl1, dl2, lambda_max)\n"
+        "unknown name 'los' at column 1 (did you mean 'loss'? names: step, loss, dloss, w, w1, "
+        "b, dw, dw1, db, grad_norm, lr, cos_beta, dl1, dl2, lambda_max)\n"
         "  los < 1\n"
         "  ^^^"
     )

@@ -23,6 +23,7 @@ from tui.data import Dataset
 from tui.diagnostics import CurvatureCache, Diagnostics, diagnose
 from tui.errors import InputError
 from tui.format import count, num, quoted
+from tui.model import weight_names
 from tui.session import Config, Session
 from tui.widgets.plot_panel import PlotPanel
 from tui.widgets.point_table import PointTable
@@ -662,7 +663,7 @@ class GdstepApp(App[None]):
 
         self.stop_run()
         session = self.session
-        names = ["w"] if session.d == 1 else [f"w{j + 1}" for j in range(session.d)]
+        names = weight_names(session.d)
         self.open_dialog(EditDialog([*names, "b"], session.theta().tolist()), chosen)
 
     def action_export(self) -> None:

@@ -55,6 +55,7 @@ import numpy as np
 from tui.diagnostics import Curvature, curvature, norm, taylor
 from tui.errors import InputError
 from tui.format import printable
+from tui.model import weight_names
 from tui.session import Session
 
 __all__ = [
@@ -93,8 +94,8 @@ Value = float | bool
 
 def names_for(d: int) -> tuple[str, ...]:
     """Every name an expression may use when the data has d features, in display order."""
-    weights = ("w", "w1") if d == 1 else tuple(f"w{j}" for j in range(1, d + 1))
-    grads = ("dw", "dw1") if d == 1 else tuple(f"dw{j}" for j in range(1, d + 1))
+    weights = [*weight_names(d), "w1"] if d == 1 else weight_names(d)  # w1 is w's other name
+    grads = [f"d{name}" for name in weights]
     return (
         "step",
         "loss",
@@ -112,18 +113,16 @@ def names_for(d: int) -> tuple[str, ...]:
     )
 
 
-def _names_hint(d: int) -> str:
-    """The names as a short list: w1…w30 instead of thirty names."""
-    if d == 1:
-        weights, grads = "w", "dw"
-    elif d == 2:
-        weights, grads = "w1, w2", "dw1, dw2"
-    else:
-        weights, grads = f"w1…w{d}", f"dw1…dw{d}"
-    return (
-        f"step, loss, dloss, {weights}, b, {grads}, db, grad_norm, lr, cos_beta, dl1, dl2, "
-        "lambda_max"
-    )
+def names_line(d: int) -> str:
+    """The names an expression may use with d features (names_for(d)), with the runs
+    w1…wd and dw1…dwd written short from three features on: the list the dialogs show and
+    an unknown name's message gives."""
+    names = list(names_for(d))
+    if d >= 3:
+        for prefix in ("w", "dw"):
+            first = names.index(f"{prefix}1")
+            names[first : first + d] = [f"{prefix}1…{prefix}{d}"]
+    return ", ".join(names)
 
 
 def _feature_index(name: str) -> tuple[str, int] | None:
@@ -364,7 +363,7 @@ class _Checker:
             )
         close = difflib.get_close_matches(name, names_for(self.d), n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise self.error(f"unknown name {name!r}", span, f"{hint}names: {_names_hint(self.d)}")
+        raise self.error(f"unknown name {name!r}", span, f"{hint}names: {names_line(self.d)}")
 
     def _abs_argument(self, node: ast.Call, depth: int) -> Node:
         func = node.func

@@ -107,6 +107,12 @@ LOSSES: dict[str, Loss] = {"mse": MSE, "bce": BCE}
 REDUCTIONS = ("mean", "sum")
 
 
+def weight_names(d: int) -> list[str]:
+    """The weights' names, the same on screen, in traces, sessions and expressions: `w` for one
+    feature, else `w1` … `wd`."""
+    return ["w"] if d == 1 else [f"w{j}" for j in range(1, d + 1)]
+
+
 def loss_formula(loss: str, reduction: str) -> str:
     """The loss as the screen writes it, e.g. `L = (1/N) Σ ½(ŷ−y)²`."""
     outer = "(1/N) Σ" if reduction == "mean" else "Σ"

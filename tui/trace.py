@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from tui.expressions import Expression, evaluate_at, first_hit
+from tui.model import weight_names
 from tui.session import Session
 
 
 def columns(d: int) -> list[str]:
     """step,w,b,loss,dw,db for d = 1; step,w1,…,wd,b,loss,dw1,…,dwd,db otherwise."""
-    w = ["w"] if d == 1 else [f"w{j}" for j in range(1, d + 1)]
+    w = weight_names(d)
     return ["step", *w, "b", "loss", *(f"d{name}" for name in w), "db"]
 
 

@@ -14,22 +14,11 @@ from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
 from textual.widgets import Button, Input, OptionList, Static
 
-from tui.expressions import Breakpoint, Expression, ExpressionError, names_for, parse
+from tui.expressions import Breakpoint, Expression, ExpressionError, names_line, parse
 from tui.screens.dialog import Dialog
 from tui.widgets.field import Field
 
 _Item = TypeVar("_Item")
-
-
-def names_line(d: int) -> str:
-    """The names an expression may use with d features (names_for(d)), with the runs
-    w1…wd and dw1…dwd written short from three features on."""
-    names = list(names_for(d))
-    if d >= 3:
-        for prefix in ("w", "dw"):
-            first = names.index(f"{prefix}1")
-            names[first : first + d] = [f"{prefix}1…{prefix}{d}"]
-    return ", ".join(names)
 
 
 class _ExpressionList(OptionList):

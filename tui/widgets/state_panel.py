@@ -7,7 +7,7 @@ from rich.text import Text
 from tui.data import Dataset
 from tui.diagnostics import Diagnostics
 from tui.format import count, exact, num
-from tui.model import loss_formula
+from tui.model import loss_formula, weight_names
 from tui.session import Session
 from tui.widgets.panel import Panel
 from tui.widgets.text_grid import NON_FINITE, number, text_grid
@@ -67,7 +67,5 @@ def divergence(session: Session) -> str:
 
 def weights(session: Session) -> list[tuple[str, float]]:
     """("w", w) for one feature, else ("w1", w_1), … for the first MAX_WEIGHTS."""
-    w = session.w().tolist()
-    if len(w) == 1:
-        return [("w", w[0])]
-    return [(f"w{j + 1}", v) for j, v in enumerate(w[:MAX_WEIGHTS])]
+    w = session.w().tolist()[:MAX_WEIGHTS]
+    return list(zip(weight_names(session.d), w, strict=False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.format import exact, num
+from tui.model import weight_names
 from tui.session import Session
 from tui.widgets.panel import Panel
 from tui.widgets.state_panel import MAX_WEIGHTS
@@ -19,8 +20,7 @@ class UpdatePanel(Panel):
         grad = session.grad().tolist()
         theta = session.theta().tolist()
         next_theta = session.next_theta().tolist()
-        names = ["w"] if session.d == 1 else [f"w{j + 1}" for j in range(session.d)]
-        names.append("b")
+        names = [*weight_names(session.d), "b"]
         shown = list(range(min(session.d, MAX_WEIGHTS))) + [session.d]
         size = session.objective.batch_size(session.batch())
         reduce = f"(1/{size:,}) Σ" if session.config.reduction == "mean" else "Σ"
