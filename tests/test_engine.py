@@ -536,3 +536,19 @@ def test_cos_beta_of_a_huge_step_is_still_minus_one():
     s.step(1)
     assert diagnose(s).last_update.cos_beta == pytest.approx(-1.0, abs=1e-12)
     assert norm(np.array([3e307, 4e307])) == 5e307
+
+
+def test_one_batch_size_rule_for_the_command_line_and_session_files():
+    from tui.schedule import Batches, BatchSizeError, batch_size
+
+    assert batch_size("gd", None) is None and batch_size("sgd", None) == 1
+    assert batch_size("minibatch", 7) == 7 and batch_size("adam", None) is None
+    assert batch_size("momentum", 3) == 3
+    for optimizer, size, rule in [
+        ("gd", 2, Batches.EVERY_POINT),
+        ("sgd", 3, Batches.ONE_POINT),
+        ("minibatch", None, Batches.SIZED),
+    ]:
+        with pytest.raises(BatchSizeError) as info:
+            batch_size(optimizer, size)
+        assert info.value.rule is rule

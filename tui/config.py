@@ -13,6 +13,7 @@ from tui.errors import InputError
 from tui.format import quoted
 from tui.model import LOSSES, REDUCTIONS
 from tui.optimizers import OPTIMIZERS
+from tui.schedule import Batches, BatchSizeError, batch_size
 from tui.session import Config
 
 DEFAULT_STEPS = 100
@@ -92,22 +93,24 @@ def make_config(
     return config, steps
 
 
+BATCH_SIZE_MESSAGES = {
+    Batches.EVERY_POINT: "--optimizer gd uses every point; for batches use --optimizer "
+    "minibatch --batch-size K",
+    Batches.ONE_POINT: "--optimizer sgd uses one point a step; use minibatch for more",
+    Batches.SIZED: "--optimizer minibatch needs --batch-size K",
+}
+"""What the command line says for each rule of tui.schedule.batch_size."""
+
+
 def _parse(
     values: dict[str, str], dataset: Dataset, shuffle: bool, seed: str | None
 ) -> tuple[Config, int]:
     optimizer = parse_choice(values.get("optimizer", "gd"), "optimizer", tuple(OPTIMIZERS))
-    batch_size = values.get("batch_size")
-    size = None if batch_size is None else parse_int(batch_size, "batch_size", 1)
-    if optimizer == "gd" and size is not None:
-        raise ConfigError(
-            "--optimizer gd uses every point; for batches use --optimizer minibatch --batch-size K"
-        )
-    if optimizer == "sgd":
-        if size not in (None, 1):
-            raise ConfigError("--optimizer sgd uses one point a step; use minibatch for more")
-        size = 1
-    if optimizer == "minibatch" and size is None:
-        raise ConfigError("--optimizer minibatch needs --batch-size K")
+    given = values.get("batch_size")
+    try:
+        size = batch_size(optimizer, None if given is None else parse_int(given, "batch_size", 1))
+    except BatchSizeError as error:
+        raise ConfigError(BATCH_SIZE_MESSAGES[error.rule]) from None
     config = Config(
         loss=parse_choice(values.get("loss", "mse"), "loss", tuple(LOSSES)),
         reduction=parse_choice(values.get("reduction", "mean"), "reduction", REDUCTIONS),

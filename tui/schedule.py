@@ -2,12 +2,50 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import numpy as np
 
 from tui.objective import Rows
 
 CHECKPOINT_ROWS = 1 << 16
 """Keep the generator's state every this many shuffled rows, so any epoch is quick to redraw."""
+
+
+class Batches(Enum):
+    """Which batch sizes an optimizer takes (MATH.md, "Which points a step uses")."""
+
+    EVERY_POINT = "gd uses every point: no batch size"
+    ONE_POINT = "sgd uses one point a step: batch size 1"
+    SIZED = "minibatch needs a batch size"
+    EITHER = "every point, or batches of a given size"
+
+
+BATCHES = {"gd": Batches.EVERY_POINT, "sgd": Batches.ONE_POINT, "minibatch": Batches.SIZED}
+"""The optimizers with a rule of their own; the momentum-type ones take EITHER."""
+
+
+class BatchSizeError(ValueError):
+    """A batch size the optimizer does not take; `.rule` says which rule it breaks."""
+
+    def __init__(self, rule: Batches) -> None:
+        super().__init__(rule.value)
+        self.rule = rule
+
+
+def batch_size(optimizer: str, size: int | None) -> int | None:
+    """The batch size a run of `optimizer` uses, given `size` (None: not given), or
+    BatchSizeError: gd takes none, sgd none or 1 (it is 1), minibatch needs one."""
+    rule = BATCHES.get(optimizer, Batches.EITHER)
+    if rule is Batches.EVERY_POINT and size is not None:
+        raise BatchSizeError(rule)
+    if rule is Batches.ONE_POINT:
+        if size not in (None, 1):
+            raise BatchSizeError(rule)
+        return 1
+    if rule is Batches.SIZED and size is None:
+        raise BatchSizeError(rule)
+    return size
 
 
 class BatchSchedule:

@@ -45,6 +45,7 @@ from tui.files import FileError, read_bytes, write_atomic
 from tui.format import QUOTED, printable, quoted
 from tui.model import LOSSES, REDUCTIONS
 from tui.optimizers import OPTIMIZERS
+from tui.schedule import BATCHES, Batches, BatchSizeError, batch_size
 from tui.session import Config, Event, ReplayError, Session
 
 __all__ = [
@@ -370,20 +371,28 @@ def _digest(f: _Fields, document: dict[str, Any]) -> str | None:
     return digest
 
 
+BATCH_SIZE_PROBLEMS = {
+    Batches.EVERY_POINT: "must be null for optimizer gd (it uses every point)",
+    Batches.SIZED: "must be a whole number for optimizer minibatch",
+}
+"""What a session file's batch_size is told for each rule of tui.schedule.batch_size (sgd's
+is checked first: a saved sgd run always says 1)."""
+
+
 def _config(f: _Fields, raw: dict[str, Any]) -> dict[str, Any]:
     def get(key: str) -> Any:
         return f.get(raw, key, f"config.{key}")
 
     optimizer = f.choice(get("optimizer"), "config.optimizer", OPTIMIZERS)
-    batch_size = get("batch_size")
-    if batch_size is not None:
-        batch_size = f.whole(batch_size, "config.batch_size", 1)
-    if optimizer == "gd" and batch_size is not None:
-        raise f.fail("config.batch_size", "must be null for optimizer gd (it uses every point)")
-    if optimizer == "sgd" and batch_size != 1:
-        raise f.fail("config.batch_size", f"must be 1 for optimizer sgd, not {_show(batch_size)}")
-    if optimizer == "minibatch" and batch_size is None:
-        raise f.fail("config.batch_size", "must be a whole number for optimizer minibatch")
+    size = get("batch_size")
+    if size is not None:
+        size = f.whole(size, "config.batch_size", 1)
+    if BATCHES.get(optimizer) is Batches.ONE_POINT and size != 1:  # saved as 1, always
+        raise f.fail("config.batch_size", f"must be 1 for optimizer sgd, not {_show(size)}")
+    try:
+        batch_size(optimizer, size)
+    except BatchSizeError as error:
+        raise f.fail("config.batch_size", BATCH_SIZE_PROBLEMS[error.rule]) from None
     return {
         "loss": f.choice(get("loss"), "config.loss", LOSSES),
         "reduction": f.choice(get("reduction"), "config.reduction", REDUCTIONS),
@@ -391,7 +400,7 @@ def _config(f: _Fields, raw: dict[str, Any]) -> dict[str, Any]:
         "lr": f.number(get("lr"), "config.lr", positive=True),
         "w0": f.numbers(get("w0"), "config.w0"),
         "b0": f.number(get("b0"), "config.b0"),
-        "batch_size": batch_size,
+        "batch_size": size,
         "shuffle": f.flag(get("shuffle"), "config.shuffle"),
         "seed": f.whole(get("seed"), "config.seed", 0),
     }
@@ -468,15 +477,11 @@ def restore(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset,
     try:
         data.resolve(saved.data)
     except DataError as e:
-        raise SessionFileError(
-            f"{label}: the session's data set is missing: {e}"
-        ) from None
+        raise SessionFileError(f"{label}: the session's data set is missing: {e}") from None
     try:
         dataset = data.load(saved.data, target=saved.target, standardize=saved.standardize)
     except DataError as e:
-        raise SessionFileError(
-            f"{label}: the session's data set cannot be loaded: {e}"
-        ) from None
+        raise SessionFileError(f"{label}: the session's data set cannot be loaded: {e}") from None
     config = config_of(saved)
     try:
         check_targets(dataset, config.loss)
