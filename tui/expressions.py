@@ -86,7 +86,8 @@ MAX_CHUNK = 8192
 """`first_hit` computes states in chunks that double from FIRST_CHUNK up to MAX_CHUNK, so at
 most about as many states are computed past a hit as before it."""
 
-Value = float | bool
+Outcome = float | bool
+"""What an expression gives: a number, or a truth value (a comparison, and, or, not)."""
 
 
 # ---- names ------------------------------------------------------------------------------------
@@ -402,7 +403,7 @@ def _kind(node: Node) -> str:
 
 # ---- evaluation: Python floats ----------------------------------------------------------------
 
-Scalar = Callable[[Mapping[str, float]], Value]
+Scalar = Callable[[Mapping[str, float]], Outcome]
 
 
 def _div(a: float, b: float) -> float:
@@ -415,7 +416,7 @@ def _div(a: float, b: float) -> float:
     return a / b
 
 
-def _truth(x: Value) -> bool:
+def _truth(x: Outcome) -> bool:
     """A value's truth: nonzero and not nan (bools are themselves)."""
     return x == x and x != 0
 
@@ -462,7 +463,7 @@ def _scalar(node: Node) -> Scalar:
         *firsts, last = (_scalar(x) for x in node[1])
         stop_when = tag == "or"  # `or` stops at the first true value, `and` at the first false
 
-        def boolean(v: Mapping[str, float]) -> Value:
+        def boolean(v: Mapping[str, float]) -> Outcome:
             for f in firsts:
                 x = f(v)
                 if _truth(x) == stop_when:
@@ -587,7 +588,7 @@ class Expression:
         """True when it uses a quantity that costs full passes over the data."""
         return not self.names.isdisjoint(EXPENSIVE)
 
-    def evaluate(self, values: Mapping[str, float]) -> Value:
+    def evaluate(self, values: Mapping[str, float]) -> Outcome:
         """The value for `values` (which must hold every name in `names`): a float, or a bool
         for comparisons and `not`. Never raises for any floats, nan and inf included."""
         return self._scalar(values)
@@ -673,21 +674,21 @@ def _check_names(session: Session, names: Iterable[str]) -> frozenset[str]:
 
 
 def _cheap_value(session: Session, t: int, name: str) -> float:
-    h = session.history
+    history = session.history
     if name == "step":
         return float(t)
     if name == "loss":
-        return float(h.loss[t])
+        return float(history.loss[t])
     if name == "dloss":
-        return float(h.loss[t]) - float(h.loss[t - 1]) if t > 0 else math.nan
+        return float(history.loss[t]) - float(history.loss[t - 1]) if t > 0 else math.nan
     if name == "b":
-        return float(h.theta[t, -1])
+        return float(history.theta[t, -1])
     if name == "db":
-        return float(h.grad[t, -1])
+        return float(history.grad[t, -1])
     if name == "lr":
-        return float(h.lr[t])
+        return float(history.lr[t])
     prefix, j = _feature_index(name) or (name, 1)  # "w" and "dw" are w1 and dw1
-    return float((h.grad if prefix == "dw" else h.theta)[t, j - 1])
+    return float((history.grad if prefix == "dw" else history.theta)[t, j - 1])
 
 
 class _Curvatures:
@@ -747,7 +748,7 @@ def step_values(session: Session, t: int, names: Iterable[str]) -> dict[str, flo
     return values
 
 
-def evaluate_at(session: Session, t: int, expressions: Iterable[Expression]) -> list[Value]:
+def evaluate_at(session: Session, t: int, expressions: Iterable[Expression]) -> list[Outcome]:
     """The watches' values at step t (one step_values call for all of them)."""
     expressions = list(expressions)
     names = frozenset().union(*(e.names for e in expressions))
@@ -786,26 +787,26 @@ class _LazyValues(Mapping[str, float]):
 
 def _history_arrays(session: Session, lo: int, hi: int, names: frozenset[str]) -> dict:
     """The cheap quantities of steps lo…hi (lo ≥ 1) as arrays, views of the history."""
-    h = session.history
+    history = session.history
     rows = slice(lo, hi + 1)
     arrays: dict[str, np.ndarray] = {}
     for name in names:
         if name == "step":
             arrays[name] = np.arange(lo, hi + 1, dtype=np.float64)
         elif name == "loss":
-            arrays[name] = h.loss[rows]
+            arrays[name] = history.loss[rows]
         elif name == "dloss":
             with np.errstate(all="ignore"):  # inf − inf after a divergence
-                arrays[name] = h.loss[rows] - h.loss[lo - 1 : hi]
+                arrays[name] = history.loss[rows] - history.loss[lo - 1 : hi]
         elif name == "b":
-            arrays[name] = h.theta[rows, -1]
+            arrays[name] = history.theta[rows, -1]
         elif name == "db":
-            arrays[name] = h.grad[rows, -1]
+            arrays[name] = history.grad[rows, -1]
         elif name == "lr":
-            arrays[name] = h.lr[rows]
+            arrays[name] = history.lr[rows]
         else:
             prefix, j = _feature_index(name) or (name, 1)
-            arrays[name] = (h.grad if prefix == "dw" else h.theta)[rows, j - 1]
+            arrays[name] = (history.grad if prefix == "dw" else history.theta)[rows, j - 1]
     return arrays
 
 

@@ -227,18 +227,18 @@ class Objective:
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
         """H = reduction over i of ∂²ℓ_i/∂z_i² · [x_i; 1][x_i; 1]ᵀ, (d+1)×(d+1)."""
-        h = np.zeros((self.d + 1, self.d + 1))
+        hessian = np.zeros((self.d + 1, self.d + 1))
         with np.errstate(all="ignore"):
             for start in range(0, self.n, CHUNK):
                 x = self.x[start : start + CHUNK]
                 y_hat = sigmoid(linear(theta, x))
                 c = self.loss.curvature(y_hat, y_hat - self.y[start : start + CHUNK])
                 cx = c @ x  # Σ c_i·x_i
-                h[:-1, :-1] += (x * c[:, None]).T @ x
-                h[:-1, -1] += cx
-                h[-1, :-1] += cx
-                h[-1, -1] += c.sum()
-        return h / self.divisor(self.n)
+                hessian[:-1, :-1] += (x * c[:, None]).T @ x
+                hessian[:-1, -1] += cx
+                hessian[-1, :-1] += cx
+                hessian[-1, -1] += c.sum()
+        return hessian / self.divisor(self.n)
 
 
 def linear(theta: np.ndarray, x: np.ndarray) -> np.ndarray:

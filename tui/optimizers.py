@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
+from tui.model import Value
 
 MU = 0.9
 ADAGRAD_EPS = 1e-10
 RMSPROP_ALPHA, RMSPROP_EPS = 0.99, 1e-8
 ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8
 
-Value = float | np.ndarray
 State = tuple[Value, ...]
 Result = tuple[Value, State]
 

@@ -157,8 +157,8 @@ class Session:
         return start + 1 + int(same[0]) if len(same) else None
 
     def is_finite(self, t: int) -> bool:
-        h = self.history
-        return math.isfinite(h.loss[t]) and all(map(math.isfinite, h.theta[t].tolist()))
+        history = self.history
+        return math.isfinite(history.loss[t]) and all(map(math.isfinite, history.theta[t].tolist()))
 
     def reset(self) -> None:
         """Back to step 0 with θ_0 and the starting η; the history is dropped."""
@@ -207,9 +207,9 @@ class Session:
             raise ValueError(f"θ needs {self.d + 1} numbers (w and b), not {theta.size}")
         t = self.t
         self._rewrite_from_here(Event("edit", t, tuple(theta.tolist())))
-        h = self.history
+        history = self.history
         loss, grad = self.objective.evaluate(theta, self.schedule.rows(t))
-        h.theta[t], h.loss[t], h.grad[t] = theta, loss, grad
+        history.theta[t], history.loss[t], history.grad[t] = theta, loss, grad
 
     def _rewrite_from_here(self, event: Event) -> None:
         """Drop the history and the events after t, and record `event` at t. The events are
@@ -258,25 +258,25 @@ class Session:
                 self._compute_arrays(target)
 
     def _compute_arrays(self, target: int) -> None:
-        h = self.history
+        history = self.history
         rule, evaluate, rows = self.optimizer.rule, self.objective.evaluate, self.schedule.rows
         full = self.schedule.full
         t = self.last
-        theta, grad, lr = h.theta[t], h.grad[t], float(h.lr[t])
-        state = tuple(h.state[t])
+        theta, grad, lr = history.theta[t], history.grad[t], float(history.lr[t])
+        state = tuple(history.state[t])
         with np.errstate(all="ignore"):
             while t < target:
                 theta, state = rule(theta, grad, state, lr, t)
                 t += 1
                 loss, grad = evaluate(theta, None if full else rows(t))
-                h.append(theta, loss, grad, state, lr)
+                history.append(theta, loss, grad, state, lr)
                 if not (math.isfinite(loss) and all(map(math.isfinite, theta.tolist()))):
                     return
 
     def _compute_floats(self, target: int) -> None:
         """`_compute_arrays` with θ, g and the state as Python floats, one coordinate at a
         time, written to the history in blocks: at tiny N numpy's per-call cost dominates."""
-        h = self.history
+        history = self.history
         rule, evaluate, rows = (
             self.optimizer.rule,
             self.objective.evaluate_floats,
@@ -284,8 +284,8 @@ class Session:
         )
         full = self.schedule.full
         t = self.last
-        theta, grad, lr = h.theta[t].tolist(), h.grad[t].tolist(), float(h.lr[t])
-        state = [tuple(s) for s in h.state[t].T.tolist()]  # per coordinate
+        theta, grad, lr = history.theta[t].tolist(), history.grad[t].tolist(), float(history.lr[t])
+        state = [tuple(s) for s in history.state[t].T.tolist()]  # per coordinate
         block: list[tuple] = []
         while t < target:
             theta, state = zip(*map(rule, theta, grad, state, repeat(lr), repeat(t)), strict=True)
@@ -295,9 +295,9 @@ class Session:
             if not (math.isfinite(loss) and all(map(math.isfinite, theta))):
                 break
             if len(block) == BLOCK:
-                h.extend(block, lr)
+                history.extend(block, lr)
                 block = []
-        h.extend(block, lr)
+        history.extend(block, lr)
 
     # ---- what the screen shows --------------------------------------------------------
     @property
@@ -344,9 +344,10 @@ class Session:
         being kept)."""
         if self.t < self.last:
             return self.theta(self.t + 1)
-        h, t = self.history, self.t
+        history, t = self.history, self.t
         with np.errstate(all="ignore"):
-            theta, _ = self.optimizer.rule(h.theta[t], h.grad[t], tuple(h.state[t]), self.lr(), t)
+            state = tuple(history.state[t])
+            theta, _ = self.optimizer.rule(history.theta[t], history.grad[t], state, self.lr(), t)
         return theta
 
     def batch_rows(self, t: int | None = None) -> np.ndarray:

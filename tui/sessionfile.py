@@ -103,11 +103,11 @@ def export_csv(
 
 def data_digest(x: np.ndarray, y: np.ndarray) -> str:
     """SHA-256 of the float64 numbers (and shape) a session runs on."""
-    h = hashlib.sha256()
-    h.update(repr(x.shape).encode())
-    h.update(np.ascontiguousarray(x, dtype=np.float64).tobytes())
-    h.update(np.ascontiguousarray(y, dtype=np.float64).tobytes())
-    return h.hexdigest()
+    digest = hashlib.sha256()
+    digest.update(repr(x.shape).encode())
+    digest.update(np.ascontiguousarray(x, dtype=np.float64).tobytes())
+    digest.update(np.ascontiguousarray(y, dtype=np.float64).tobytes())
+    return digest.hexdigest()
 
 
 def _spec(dataset_spec: str | os.PathLike[str]) -> str:

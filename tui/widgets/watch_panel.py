@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 
-from tui.expressions import Expression, Value, evaluate_at
+from tui.expressions import Expression, Outcome, evaluate_at
 from tui.format import num
 from tui.session import Session
 from tui.widgets.panel import Panel
@@ -15,7 +15,7 @@ DIGITS = 8
 """Significant digits of a watched number."""
 
 
-def format_value(value: Value) -> str:
+def format_value(value: Outcome) -> str:
     """true / false for a truth value, else the number with DIGITS significant digits (nan,
     inf and -inf spelled out)."""
     if isinstance(value, bool | np.bool_):
@@ -37,7 +37,7 @@ class WatchPanel(Panel):
         if not watches:
             return
         try:
-            values: list[Value | str] = list(evaluate_at(session, session.t, watches))
+            values: list[Outcome | str] = list(evaluate_at(session, session.t, watches))
         except ValueError:
             values = [self._one(session, watch) for watch in watches]
         text = Text()
@@ -52,7 +52,7 @@ class WatchPanel(Panel):
         self.show_text(text)
 
     @staticmethod
-    def _one(session: Session, watch: Expression) -> Value | str:
+    def _one(session: Session, watch: Expression) -> Outcome | str:
         try:
             return evaluate_at(session, session.t, [watch])[0]
         except ValueError as error:
