@@ -7,6 +7,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from enum import Enum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -200,6 +201,23 @@ a held `n` costs less, and the keys typed after a dialog key reach the dialog (s
 MAIN_SCREEN_ACTIONS = frozenset(b.action.split("(")[0] for b in MAIN_SCREEN_BINDINGS)
 
 
+class StopReason(Enum):
+    """Why a run (c or g) ended before its goal, or at the step limit."""
+
+    CONVERGED = "θ stopped changing"
+    BREAKPOINT = "a breakpoint holds"
+    DIVERGED = "the loss or θ is no longer finite"
+    LIMIT = "the step limit (--max-steps)"
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A run's end: its reason, and the breakpoint that holds when that is the reason."""
+
+    reason: StopReason
+    breakpoint: Expression | None = None
+
+
 @dataclass(frozen=True)
 class Source:
     """Where the data came from, as a saved session names it."""
@@ -249,7 +267,6 @@ class GdstepApp(App[None]):
         self.watches = list(watches)
         self.max_steps = max_steps
         self.into: tuple[Session, int, int] | None = None  # step into: session, step, points
-        self._hit: Expression | None = None  # the breakpoint that ended the last run
         self.running = False
         self._refresh_pending = False
         self._steps_due = 0  # n presses not yet taken (see take_steps)
@@ -780,7 +797,7 @@ class GdstepApp(App[None]):
         self.sub_title = f"{self.dataset.name} · running (c to stop)"
         enabled = [b.expression for b in self.breakpoints if b.enabled]
         open_ended = target is None  # c stops where θ stops changing; g goes where it is told
-        stop: str | None = "converged" if open_ended and session.converged else None
+        stop: Stop | None = Stop(StopReason.CONVERGED) if open_ended and session.converged else None
         per_call = 1
         overhead = 0.010  # the last refresh's cost: the engine gets the rest of the frame
         try:
@@ -792,7 +809,7 @@ class GdstepApp(App[None]):
                     elapsed = max(time.perf_counter() - t0, 1e-9)
                     per_call = max(1, min(per_call * 2, int(per_call * CALL / elapsed)))
                     if stop is None and session.t == before:
-                        stop = "diverged"
+                        stop = Stop(StopReason.DIVERGED)
                 refresh_start = time.perf_counter()
                 bar.update(session.t)
                 self.refresh_views()
@@ -801,11 +818,13 @@ class GdstepApp(App[None]):
         finally:
             if self.session is session:
                 self._run_finished()
-        self._report_stop(session, stop if session.t < self.max_steps else stop or "limit")
+        if stop is None and session.t >= self.max_steps:
+            stop = Stop(StopReason.LIMIT)
+        self._report_stop(session, stop)
 
     def _advance(
         self, session: Session, breakpoints: list[Expression], stop: int, at_fixed_point: bool
-    ) -> str | None:
+    ) -> Stop | None:
         """Updates up to step `stop`; why the run must end where it is (None: it goes on)."""
         from tui.expressions import first_hit
 
@@ -814,22 +833,24 @@ class GdstepApp(App[None]):
         fixed = session.first_fixed_point(before) if at_fixed_point else None
         if fixed is not None:
             session.goto(fixed)
-            return "converged"
+            return Stop(StopReason.CONVERGED)
         if found is not None:
-            self._hit = found[1]
-            return "breakpoint"
+            return Stop(StopReason.BREAKPOINT, found[1])
         if session.diverged and session.t == session.last:
-            return "diverged"
+            return Stop(StopReason.DIVERGED)
         return None
 
-    def _report_stop(self, session: Session, why: str | None) -> None:
-        if why == "breakpoint":
+    def _report_stop(self, session: Session, stop: Stop | None) -> None:
+        why = None if stop is None else stop.reason
+        if why is StopReason.BREAKPOINT and stop.breakpoint is not None:
             self.notify(
-                f"Breakpoint at step {session.t:,}: {self._hit.text}", title="Breakpoint", timeout=6
+                f"Breakpoint at step {session.t:,}: {stop.breakpoint.text}",
+                title="Breakpoint",
+                timeout=6,
             )
-        elif why == "diverged" and session.diverged and session.t == session.last:
+        elif why is StopReason.DIVERGED and session.diverged and session.t == session.last:
             self.notify_divergence()
-        elif why == "converged":
+        elif why is StopReason.CONVERGED:
             t = session.t
             if not session.grad(t - 1).any():
                 title, reason = "Converged", "the batch gradient is exactly 0"
@@ -840,7 +861,7 @@ class GdstepApp(App[None]):
                 title=title,
                 timeout=6,
             )
-        elif why == "limit":
+        elif why is StopReason.LIMIT:
             self.notify(f"Stopped at the step limit, {self.max_steps:,} (--max-steps).")
 
     def notify_divergence(self) -> None:
