@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import tui.expressions as expressions
-from tui import config, data
+from tui import config, data, diagnostics
 from tui.diagnostics import diagnose
 from tui.expressions import (
     EXPENSIVE,
@@ -650,7 +650,7 @@ def test_step_values_computes_diagnostics_only_when_asked(monkeypatch: pytest.Mo
     def refuse(*args: object) -> None:
         raise AssertionError("a full pass")
 
-    monkeypatch.setattr(expressions, "curvature", refuse)
+    monkeypatch.setattr(diagnostics, "curvature", refuse)
     monkeypatch.setattr(expressions, "taylor", refuse)
     monkeypatch.setattr(s.objective, "gradient", refuse)
     monkeypatch.setattr(s.objective, "hessian", refuse)

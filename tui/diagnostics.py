@@ -85,11 +85,21 @@ class CurvatureCache:
         self.size = size
         self._items: list[tuple[Objective, bytes, Curvature]] = []
 
-    def get(self, objective: Objective, theta: np.ndarray) -> Curvature:
-        key = theta.tobytes()
+    def _find(self, objective: Objective, key: bytes) -> Curvature | None:
         for held, held_key, found in self._items:
             if held is objective and held_key == key:
                 return found
+        return None
+
+    def known(self, objective: Objective, theta: np.ndarray) -> bool:
+        """Whether `get` would answer without computing."""
+        return self._find(objective, theta.tobytes()) is not None
+
+    def get(self, objective: Objective, theta: np.ndarray) -> Curvature:
+        key = theta.tobytes()
+        found = self._find(objective, key)
+        if found is not None:
+            return found
         found = curvature(objective, theta)
         self._items = [*self._items, (objective, key, found)][-self.size :]
         return found

@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from tui.diagnostics import Curvature, curvature, norm, taylor
+from tui.diagnostics import Curvature, CurvatureCache, norm, taylor
 from tui.errors import InputError
 from tui.format import printable
 from tui.model import weight_names
@@ -692,21 +692,18 @@ def _cheap_value(session: Session, t: int, name: str) -> float:
 
 
 class _Curvatures:
-    """curvature() at the steps asked, keeping the last few (stepping forward reuses θ_t's
-    curvature as the "before" of the update t → t+1)."""
+    """curvature() at the steps of one session, through a CurvatureCache (keyed by θ: stepping
+    forward reuses θ_t's curvature as the "before" of the update t → t+1)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.cache: dict[int, Curvature] = {}
+        self.cache = CurvatureCache()
 
     def at(self, t: int) -> Curvature:
-        found = self.cache.get(t)
-        if found is None:
-            found = curvature(self.session.objective, self.session.theta(t))
-            if len(self.cache) >= 4:
-                del self.cache[min(self.cache)]
-            self.cache[t] = found
-        return found
+        return self.cache.get(self.session.objective, self.session.theta(t))
+
+    def known(self, t: int) -> bool:
+        return self.cache.known(self.session.objective, self.session.theta(t))
 
 
 def _expensive_values(
@@ -716,7 +713,7 @@ def _expensive_values(
     diagnose(session, t) computes them, for the names asked."""
     values: dict[str, float] = {}
     if names & {"grad_norm", "lambda_max"}:
-        if "lambda_max" in names or t in curvatures.cache:
+        if "lambda_max" in names or curvatures.known(t):
             at_t = curvatures.at(t)
             values["grad_norm"], values["lambda_max"] = at_t.grad_norm, at_t.lambda_max
         else:  # the gradient alone: one pass instead of the Hessian's two
