@@ -401,9 +401,15 @@ def _kind(node: Node) -> str:
     return "num"
 
 
-# ---- evaluation: Python floats ----------------------------------------------------------------
+# ---- evaluation: one compiler over two tables of operations ----------------------------------
+# The same tree runs on Python floats (one step, `Scalar`) and on numpy arrays (many steps at
+# once, `Vector`) with the same IEEE operations; only the tables differ. On floats `and`, `or`
+# and chained comparisons stop at the first value that decides them (a costly quantity after
+# it is never computed); on arrays every part is computed and combined element by element.
 
 Scalar = Callable[[Mapping[str, float]], Outcome]
+Vector = Callable[[Mapping[str, np.ndarray]], Any]
+Compiled = Callable[[Mapping[str, Any]], Any]
 
 
 def _div(a: float, b: float) -> float:
@@ -421,154 +427,142 @@ def _truth(x: Outcome) -> bool:
     return x == x and x != 0
 
 
-_SCALAR_BINARY: dict[str, Callable[[float, float], float]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": _div,
-}
-_SCALAR_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
-
-
-def _scalar(node: Node) -> Scalar:
-    tag = node[0]
-    if tag == "const":
-        c = node[1]
-        return lambda v: c
-    if tag == "name":
-        n = node[1]
-        return lambda v: float(v[n])
-    if tag == "not":
-        f = _scalar(node[1])
-        return lambda v: not _truth(f(v))
-    if tag in ("neg", "pos", "abs"):
-        f = _scalar_number(node[1])
-        if tag == "neg":
-            return lambda v: -f(v)
-        if tag == "pos":
-            return lambda v: +f(v)
-        return lambda v: abs(f(v))
-    if tag == "bin":
-        op = _SCALAR_BINARY[node[1]]
-        left, right = _scalar_number(node[2]), _scalar_number(node[3])
-        return lambda v: op(left(v), right(v))
-    if tag in ("and", "or"):
-        *firsts, last = (_scalar(x) for x in node[1])
-        stop_when = tag == "or"  # `or` stops at the first true value, `and` at the first false
-
-        def boolean(v: Mapping[str, float]) -> Outcome:
-            for f in firsts:
-                x = f(v)
-                if _truth(x) == stop_when:
-                    return x
-            return last(v)
-
-        return boolean
-    if tag == "cmp":
-        first, *rest = (_scalar_number(x) for x in node[1])
-        pairs = tuple(zip((_SCALAR_COMPARE[op] for op in node[2]), rest, strict=True))
-
-        def compare(v: Mapping[str, float]) -> bool:
-            a = first(v)
-            for op, f in pairs:
-                b = f(v)
-                if not op(a, b):
-                    return False
-                a = b
-            return True
-
-        return compare
-    raise AssertionError(tag)
-
-
-def _scalar_number(node: Node) -> Callable[[Mapping[str, float]], float]:
-    f = _scalar(node)
-    if _kind(node) == "num":
-        return f  # type: ignore[return-value]
-    return lambda v: float(f(v))
-
-
-# ---- evaluation: numpy arrays (many steps at once) --------------------------------------------
-
-Vector = Callable[[Mapping[str, np.ndarray]], Any]
-
-_VECTOR_BINARY = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
-_VECTOR_COMPARE = {
-    "<": np.less,
-    "<=": np.less_equal,
-    ">": np.greater,
-    ">=": np.greater_equal,
-    "==": np.equal,
-    "!=": np.not_equal,
-}
-
-
 def _vtruth(x: Any) -> Any:
     return np.logical_and(np.equal(x, x), np.not_equal(x, 0))
 
 
-def _vector(node: Node) -> Vector:
-    """`_scalar` over arrays of values, element by element (the same IEEE operations)."""
+def _scalar_boolean(parts: list[Compiled], is_or: bool, v: Mapping[str, Any]) -> Any:
+    """`or` is its first true part, `and` its first false one, else the last part."""
+    for part in parts[:-1]:
+        x = part(v)
+        if _truth(x) == is_or:
+            return x
+    return parts[-1](v)
+
+
+def _vector_boolean(parts: list[Compiled], is_or: bool, v: Mapping[str, Any]) -> Any:
+    """The same per element: a and b = where(a, b, a); a or b = where(a, a, b), from the
+    right."""
+    result = parts[-1](v)
+    for part in reversed(parts[:-1]):
+        x = part(v)
+        result = np.where(_vtruth(x), x, result) if is_or else np.where(_vtruth(x), result, x)
+    return result
+
+
+def _scalar_chain(compares: list[Callable], operands: list[Compiled], v: Mapping) -> Any:
+    """a < b <= c: each comparison in turn, stopping at the first that fails."""
+    a = operands[0](v)
+    for op, operand in zip(compares, operands[1:], strict=True):
+        b = operand(v)
+        if not op(a, b):
+            return False
+        a = b
+    return True
+
+
+def _vector_chain(compares: list[Callable], operands: list[Compiled], v: Mapping) -> Any:
+    values = [operand(v) for operand in operands]
+    result = compares[0](values[0], values[1])
+    for i in range(1, len(compares)):
+        result = np.logical_and(result, compares[i](values[i], values[i + 1]))
+    return result
+
+
+@dataclass(frozen=True)
+class _Operations:
+    """What the compiler needs of the numbers it runs on."""
+
+    name: Callable[[Mapping[str, Any], str], Any]  # a quantity's value
+    number: Callable[[Any], Any]  # a truth value as a number (for +, <, abs, …)
+    unary: Mapping[str, Callable[[Any], Any]]  # neg, pos, abs, not
+    binary: Mapping[str, Callable[[Any, Any], Any]]  # + - * /
+    compare: Mapping[str, Callable[[Any, Any], Any]]  # < <= > >= == !=
+    boolean: Callable[[list[Compiled], bool, Mapping[str, Any]], Any]  # and, or
+    chain: Callable[[list[Callable], list[Compiled], Mapping[str, Any]], Any]  # a < b < c
+
+
+_FLOATS = _Operations(
+    name=lambda v, n: float(v[n]),
+    number=float,
+    unary={
+        "neg": operator.neg,
+        "pos": operator.pos,
+        "abs": abs,
+        "not": lambda x: not _truth(x),
+    },
+    binary={"+": operator.add, "-": operator.sub, "*": operator.mul, "/": _div},
+    compare={
+        "<": operator.lt,
+        "<=": operator.le,
+        ">": operator.gt,
+        ">=": operator.ge,
+        "==": operator.eq,
+        "!=": operator.ne,
+    },
+    boolean=_scalar_boolean,
+    chain=_scalar_chain,
+)
+
+_ARRAYS = _Operations(
+    name=lambda v, n: v[n],
+    number=lambda x: np.asarray(x, dtype=np.float64),
+    unary={
+        "neg": np.negative,
+        "pos": np.positive,
+        "abs": np.abs,
+        "not": lambda x: np.logical_not(_vtruth(x)),
+    },
+    binary={"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide},
+    compare={
+        "<": np.less,
+        "<=": np.less_equal,
+        ">": np.greater,
+        ">=": np.greater_equal,
+        "==": np.equal,
+        "!=": np.not_equal,
+    },
+    boolean=_vector_boolean,
+    chain=_vector_chain,
+)
+
+
+def _compile(node: Node, ops: _Operations) -> Compiled:
+    """The checked tree as a function of the quantities' values, on `ops`' numbers."""
     tag = node[0]
     if tag == "const":
         c = node[1]
         return lambda v: c
     if tag == "name":
-        n = node[1]
-        return lambda v: v[n]
+        n, name = node[1], ops.name
+        return lambda v: name(v, n)
     if tag == "not":
-        f = _vector(node[1])
-        return lambda v: np.logical_not(_vtruth(f(v)))
+        f, op = _compile(node[1], ops), ops.unary["not"]
+        return lambda v: op(f(v))
     if tag in ("neg", "pos", "abs"):
-        f = _vector_number(node[1])
-        op = {"neg": np.negative, "pos": np.positive, "abs": np.abs}[tag]
+        f, op = _number(node[1], ops), ops.unary[tag]
         return lambda v: op(f(v))
     if tag == "bin":
-        op = _VECTOR_BINARY[node[1]]
-        left, right = _vector_number(node[2]), _vector_number(node[3])
+        op = ops.binary[node[1]]
+        left, right = _number(node[2], ops), _number(node[3], ops)
         return lambda v: op(left(v), right(v))
     if tag in ("and", "or"):
-        *firsts, last = (_vector(x) for x in node[1])
-        is_or = tag == "or"
-
-        def boolean(v: Mapping[str, np.ndarray]) -> Any:
-            # a and b = where(a, b, a); a or b = where(a, a, b); folded from the right
-            result = last(v)
-            for f in reversed(firsts):
-                x = f(v)
-                result = (
-                    np.where(_vtruth(x), x, result) if is_or else np.where(_vtruth(x), result, x)
-                )
-            return result
-
-        return boolean
+        parts, is_or, boolean = [_compile(x, ops) for x in node[1]], tag == "or", ops.boolean
+        return lambda v: boolean(parts, is_or, v)
     if tag == "cmp":
-        operands = [_vector_number(x) for x in node[1]]
-        ops = [_VECTOR_COMPARE[op] for op in node[2]]
-
-        def compare(v: Mapping[str, np.ndarray]) -> Any:
-            values = [f(v) for f in operands]
-            result = ops[0](values[0], values[1])
-            for i in range(1, len(ops)):
-                result = np.logical_and(result, ops[i](values[i], values[i + 1]))
-            return result
-
-        return compare
+        operands = [_number(x, ops) for x in node[1]]
+        compares, chain = [ops.compare[op] for op in node[2]], ops.chain
+        return lambda v: chain(compares, operands, v)
     raise AssertionError(tag)
 
 
-def _vector_number(node: Node) -> Vector:
-    f = _vector(node)
+def _number(node: Node, ops: _Operations) -> Compiled:
+    """`_compile`, with a truth value turned into a number (True + 1 is 2.0)."""
+    f = _compile(node, ops)
     if _kind(node) == "num":
         return f
-    return lambda v: np.asarray(f(v), dtype=np.float64)
+    number = ops.number
+    return lambda v: number(f(v))
 
 
 # ---- the public expression --------------------------------------------------------------------
@@ -633,7 +627,8 @@ def parse(text: str, d: int) -> Expression:
         checked = checker.check(tree.body)
     except RecursionError:
         raise ExpressionError("expression nested too deeply", text, 0, len(text)) from None
-    return Expression(text, frozenset(checker.names), _scalar(checked), _vector(checked))
+    scalar, vector = _compile(checked, _FLOATS), _compile(checked, _ARRAYS)
+    return Expression(text, frozenset(checker.names), scalar, vector)
 
 
 def _syntax_error(error: SyntaxError, text: str) -> ExpressionError:
