@@ -219,6 +219,19 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class SteppedInto:
+    """Step into (s): how many points of the batch of update `t` of `session` it has walked
+    through. It belongs to that update only: any other step or session ends it."""
+
+    session: Session
+    t: int
+    points: int
+
+    def is_at(self, session: Session) -> bool:
+        return session is self.session and session.t == self.t
+
+
+@dataclass(frozen=True)
 class Source:
     """Where the data came from, as a saved session names it."""
 
@@ -266,7 +279,7 @@ class GdstepApp(App[None]):
         self.breakpoints = list(breakpoints)
         self.watches = list(watches)
         self.max_steps = max_steps
-        self.into: tuple[Session, int, int] | None = None  # step into: session, step, points
+        self.into: SteppedInto | None = None
         self.running = False
         self._refresh_pending = False
         self._steps_due = 0  # n presses not yet taken (see take_steps)
@@ -470,13 +483,10 @@ class GdstepApp(App[None]):
     def points_stepped_into(self) -> int | None:
         """How many points of the current update `s` has walked through (None: not stepping
         into this update)."""
-        if self.into is None:
-            return None
-        session, t, k = self.into
-        if session is not self.session or t != session.t:
+        if self.into is None or not self.into.is_at(self.session):
             self.into = None
             return None
-        return k
+        return self.into.points
 
     def action_step_into(self) -> None:
         self.stop_run()
@@ -489,7 +499,7 @@ class GdstepApp(App[None]):
             self.into = None
             self.action_step()
             return
-        self.into = (session, session.t, k + 1)
+        self.into = SteppedInto(session, session.t, k + 1)
         self.refresh_views()
 
     def action_leave_step_into(self) -> None:
