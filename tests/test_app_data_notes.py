@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import tui.app as app_module
+import tui.app.app as app_module
 from tests.test_app import SIZE, settle, text
 from tui import data
 from tui.app import GdstepApp

@@ -1,0 +1,217 @@
+"""What the user made, kept: export and save, opening another data set, and asking before
+reset, open or quit drops a history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from tui import data
+from tui.config import make_config
+from tui.data import Dataset
+from tui.errors import InputError
+from tui.format import quoted
+from tui.session import Session
+
+if TYPE_CHECKING:
+    from tui.expressions import Expression
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the data came from, as a saved session names it."""
+
+    spec: str
+    target: str | None = None
+    standardize: bool = False
+
+
+def _fits(expression: Expression, d: int) -> bool:
+    """Whether an expression still parses for data with d features."""
+    from tui.expressions import ExpressionError, parse
+
+    try:
+        parse(expression.text, d)
+    except ExpressionError:
+        return False
+    return True
+
+
+class Keeping:
+    """Files, data sets and confirmations (a mixin of GdstepApp)."""
+
+    def action_reset(self) -> None:
+        def reset() -> None:
+            self.session.reset()
+            self.refresh_views()
+
+        self.stop_run()
+        self.ask_before_dropping("Reset", "Reset", reset)
+
+    def action_open(self) -> None:
+        from tui.screens.open_dialog import OpenDialog
+
+        def chosen(spec: str | None) -> None:
+            if spec:
+                self.open_dataset(spec)
+
+        self.stop_run()
+        self.open_dialog(OpenDialog(), chosen)
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_dataset(self, spec: str) -> None:
+        """Load off the UI thread; a bad file is a notification and the current data stays."""
+        spec = spec.strip().strip("'\"")
+        try:
+            dataset = data.load(spec)
+            config, _ = make_config(dataset, {})
+            session = Session(dataset.x, dataset.y, config)
+        except InputError as error:
+            self.call_from_thread(self.notify, str(error), title="Cannot open", severity="error")
+            return
+        self.call_from_thread(self._loaded, spec, dataset, session)
+
+    def _loaded(self, spec: str, dataset: Dataset, session: Session) -> None:
+        """A data set that loaded replaces the current one, once the user agrees to drop the
+        history (asked only now: a file that cannot be opened never asks)."""
+        opening = f"Opening {quoted(spec)}"
+        self.ask_before_dropping("Open", opening, lambda: self._opened(spec, dataset, session))
+
+    def _opened(self, spec: str, dataset: Dataset, session: Session) -> None:
+        self.stop_run()
+        self.dataset, self.session = dataset, session
+        self.source = Source(spec)
+        self.breakpoints = [b for b in self.breakpoints if _fits(b.expression, dataset.d)]
+        self.watches = [w for w in self.watches if _fits(w, dataset.d)]
+        self.sub_title = dataset.name
+        c = session.config
+        whose = (
+            "the file's # gdstep: line"
+            if dataset.settings
+            else f"the defaults; others with gdstep {spec} --lr … --loss …"
+        )
+        about = f"{dataset.description}\n" if dataset.description else ""
+        self.notify(
+            f"{about}Settings: {c.loss} · {c.reduction} · {c.optimizer}, η = {c.lr!r} ({whose})",
+            title=f"Opened {dataset.name}",
+            timeout=5,
+        )
+        self.notify_warnings(dataset)
+        self.refresh_views()
+
+    def notify_warnings(self, dataset: Dataset) -> None:
+        """What loading changed or found (standardized features, targets σ never reaches):
+        a notification, besides the state panel's data line."""
+        for warning in dataset.warnings:
+            self.notify(warning, title=f"Note on {dataset.name}", severity="warning", timeout=10)
+
+    def action_export(self) -> None:
+        from tui.screens.file_dialog import FileDialog
+
+        def chosen(path: str | None) -> None:
+            if path is None:
+                return
+            from tui import sessionfile
+
+            try:
+                written = sessionfile.export_csv(self.session, path, self.watches)
+            except InputError as error:
+                self.notify(str(error), title="Export failed", severity="error")
+                return
+            self.notify(f"Wrote steps 0…{self.session.t:,} to {written}", timeout=4)
+
+        self.open_dialog(FileDialog("Export the trace so far (CSV)", "gdstep-trace.csv"), chosen)
+
+    def action_save(self, then: Callable[[], object] | None = None) -> None:
+        """Save the session to a file named in a dialog; then, if saved, call `then`."""
+        from tui.screens.file_dialog import FileDialog
+
+        def chosen(path: str | None) -> None:
+            if path is None:
+                return
+            from tui import sessionfile
+
+            source = self.source
+            try:
+                written = sessionfile.save(
+                    path,
+                    self.session,
+                    source.spec,
+                    source.target,
+                    source.standardize,
+                    [(b.expression.text, b.enabled) for b in self.breakpoints],
+                    [w.text for w in self.watches],
+                )
+            except InputError as error:
+                self.notify(str(error), title="Save failed", severity="error")
+                return
+            self.mark_saved()
+            self.notify(
+                f"Saved the session at step {self.session.t:,} to {written}; "
+                f"reopen it with gdstep --session {written}",
+                timeout=5,
+            )
+            if then is not None:
+                then()
+
+        self.stop_run()
+        self.open_dialog(FileDialog("Save the session (JSON)", "gdstep-session.json"), chosen)
+
+    def _work(self) -> tuple:
+        """What the user made that a saved session keeps: the step and the history (None for
+        a session still at step 0 with nothing computed or changed), the breakpoints and the
+        watches. The data set is one key away, and not counted."""
+        session = self.session
+        fresh = session.last == 0 and not session.events
+        history = None if fresh else (session, session.t, session.last, tuple(session.events))
+        breakpoints = tuple((b.expression.text, b.enabled) for b in self.breakpoints)
+        return history, breakpoints, tuple(w.text for w in self.watches)
+
+    def mark_saved(self) -> None:
+        """The session as it is now is safe (saved, or as it started)."""
+        self._saved = self._work()
+
+    def unsaved(self) -> bool:
+        """Whether the session changed since it started or was last saved with S."""
+        return self._work() != self._saved
+
+    def ask_before_dropping(self, title: str, doing: str, then: Callable[[], object]) -> None:
+        """Call `then`, which drops the session's history, at once when the history holds
+        nothing beyond step 0 (no steps, η changes or edits); else only after a yes to
+        `Reset drops 1,234 steps and 2 η changes. Reset?`."""
+        from tui.screens.confirm_dialog import Choice, ConfirmDialog, history_text
+
+        session = self.session
+        if not (session.last or session.events):
+            then()
+            return
+        lr_changes = sum(event.kind == "lr" for event in session.events)
+        dropped = history_text(session.last, lr_changes, len(session.events) - lr_changes)
+        choices = [Choice(("y",), title.lower(), True), Choice(("n",), "cancel", False)]
+        dialog = ConfirmDialog(title, f"{doing} drops {dropped}. {title}?", choices)
+        self.open_dialog(dialog, lambda yes: then() if yes else None)
+
+    def action_quit(self) -> None:
+        """Quit at once when nothing is unsaved; else ask: save then quit, quit, or stay."""
+        from tui.screens.confirm_dialog import Choice, ConfirmDialog
+
+        if not self.unsaved():
+            self.exit()
+            return
+
+        def chosen(answer: str | None) -> None:
+            if answer == "save":
+                self.action_save(then=self.exit)
+            elif answer == "quit":
+                self.exit()
+
+        choices = [
+            Choice(("s",), "save, then quit", "save"),
+            Choice(("y",), "quit without saving", "quit"),
+            Choice(("n",), "cancel", None),
+        ]
+        message = f"The session at step {self.session.t:,} has changes that are not saved."
+        self.open_dialog(ConfirmDialog("Quit", message, choices), chosen)

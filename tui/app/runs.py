@@ -1,0 +1,162 @@
+"""Runs (c and g): the frame-budgeted loop, why a run stops, and what the user is told."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from tui.format import num
+from tui.session import Session
+from tui.widgets.progress_line import ProgressLine
+
+if TYPE_CHECKING:
+    from tui.expressions import Expression
+
+
+FRAME = 0.047
+"""Seconds from one screen refresh to the next while a run goes on (more than 20 a second)."""
+
+CALL = 0.002
+"""Seconds of engine work between two checks of the clock during a run."""
+
+
+class StopReason(Enum):
+    """Why a run (c or g) ended before its goal, or at the step limit."""
+
+    CONVERGED = "θ stopped changing"
+    BREAKPOINT = "a breakpoint holds"
+    DIVERGED = "the loss or θ is no longer finite"
+    LIMIT = "the step limit (--max-steps)"
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A run's end: its reason, and the breakpoint that holds when that is the reason."""
+
+    reason: StopReason
+    breakpoint: Expression | None = None
+
+
+class Runs:
+    """Running to a step or until something stops the run (a mixin of GdstepApp)."""
+
+    def action_run(self) -> None:
+        if self.running:
+            self.stop_run()
+        else:
+            self.start_run(None)
+
+    def start_run(self, target: int | None) -> None:
+        """Run to step `target` (None: until c again, a divergence or --max-steps)."""
+        self.running = True
+        self._run_worker = self._run(target)
+
+    def stop_run(self) -> None:
+        """Stop a run by hand (c, or any key that acts on the session), and say where."""
+        if self.running:
+            self.workers.cancel_group(self, "run")
+            self._run_finished()
+            self.notify(f"Run stopped at step {self.session.t:,}.", timeout=2)
+
+    def _run_finished(self) -> None:
+        self.running = False
+        self.sub_title = self.dataset.name
+        self.query_one(ProgressLine).remove_class("-running")
+        self.refresh_views()
+
+    @work(exclusive=True, group="run")
+    async def _run(self, target: int | None) -> None:
+        session = self.session
+        goal = min(self.max_steps, self.max_steps if target is None else target)
+        bar = self.query_one(ProgressLine)
+        start = session.t
+        bar.start(start, goal)
+        bar.set_class(target is not None, "-running")
+        self.sub_title = f"{self.dataset.name} · running (c to stop)"
+        enabled = [b.expression for b in self.breakpoints if b.enabled]
+        open_ended = target is None  # c stops where θ stops changing; g goes where it is told
+        stop: Stop | None = Stop(StopReason.CONVERGED) if open_ended and session.converged else None
+        per_call = 1
+        overhead = 0.010  # the last refresh's cost: the engine gets the rest of the frame
+        try:
+            while stop is None and session.t < goal:
+                frame_end = time.perf_counter() + FRAME - overhead
+                while stop is None and session.t < goal and time.perf_counter() < frame_end:
+                    t0, before = time.perf_counter(), session.t
+                    stop = self._advance(session, enabled, min(before + per_call, goal), open_ended)
+                    elapsed = max(time.perf_counter() - t0, 1e-9)
+                    per_call = max(1, min(per_call * 2, int(per_call * CALL / elapsed)))
+                    if stop is None and session.t == before:
+                        stop = Stop(StopReason.DIVERGED)
+                refresh_start = time.perf_counter()
+                bar.update(session.t)
+                self.refresh_views()
+                await asyncio.sleep(0.002)  # the screen refreshes here
+                overhead = min(time.perf_counter() - refresh_start, FRAME / 2)
+        finally:
+            if self.session is session:
+                self._run_finished()
+        if stop is None and session.t >= self.max_steps:
+            stop = Stop(StopReason.LIMIT)
+        self._report_stop(session, stop)
+
+    def _advance(
+        self, session: Session, breakpoints: list[Expression], stop: int, at_fixed_point: bool
+    ) -> Stop | None:
+        """Updates up to step `stop`; why the run must end where it is (None: it goes on)."""
+        from tui.expressions import first_hit
+
+        before = session.t
+        found = first_hit(session, breakpoints, before, stop)
+        fixed = session.first_fixed_point(before) if at_fixed_point else None
+        if fixed is not None:
+            session.goto(fixed)
+            return Stop(StopReason.CONVERGED)
+        if found is not None:
+            return Stop(StopReason.BREAKPOINT, found[1])
+        if session.diverged and session.t == session.last:
+            return Stop(StopReason.DIVERGED)
+        return None
+
+    def _report_stop(self, session: Session, stop: Stop | None) -> None:
+        why = None if stop is None else stop.reason
+        if why is StopReason.BREAKPOINT and stop.breakpoint is not None:
+            self.notify(
+                f"Breakpoint at step {session.t:,}: {stop.breakpoint.text}",
+                title="Breakpoint",
+                timeout=6,
+            )
+        elif why is StopReason.DIVERGED and session.diverged and session.t == session.last:
+            self.notify_divergence()
+        elif why is StopReason.CONVERGED:
+            t = session.t
+            if not session.grad(t - 1).any():
+                title, reason = "Converged", "the batch gradient is exactly 0"
+            else:
+                title, reason = "θ stopped changing", "η·g is below the rounding of θ"
+            self.notify(
+                f"The update at step {t - 1:,} left θ as it was (θ_{t:,} = θ_{t - 1:,}): {reason}.",
+                title=title,
+                timeout=6,
+            )
+        elif why is StopReason.LIMIT:
+            self.notify(f"Stopped at the step limit, {self.max_steps:,} (--max-steps).")
+
+    def notify_divergence(self) -> None:
+        session = self.session
+        t = session.t
+        lr = session.lr(t - 1)
+        limit = self._curvatures.get(session.objective, session.theta(t - 1)).lr_limit
+        suggestion = num(limit, 3) if limit < lr else num(lr / 10, 3)
+        self.notify(
+            f"Diverged at step {t:,} with η = {num(lr)}: the loss or θ is no longer finite. "
+            f"Press b to step back, then try η < {suggestion}.",
+            title="Diverged",
+            severity="error",
+            timeout=8,
+        )
