@@ -12,7 +12,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import tui.expressions as expressions
+import tui.expressions.breakpoints as breakpoints
+import tui.expressions.quantities as quantities
 from tui import config, data, diagnostics
 from tui.diagnostics import diagnose
 from tui.expressions import (
@@ -651,7 +652,7 @@ def test_step_values_computes_diagnostics_only_when_asked(monkeypatch: pytest.Mo
         raise AssertionError("a full pass")
 
     monkeypatch.setattr(diagnostics, "curvature", refuse)
-    monkeypatch.setattr(expressions, "taylor", refuse)
+    monkeypatch.setattr(quantities, "taylor", refuse)
     monkeypatch.setattr(s.objective, "gradient", refuse)
     monkeypatch.setattr(s.objective, "hessian", refuse)
     cheap = [n for n in names_for(1) if n not in EXPENSIVE]
@@ -708,7 +709,7 @@ def test_first_hit_loss_on_plateau() -> None:
 
     # the same on the one-step-at-a-time path, and from history already computed
     s = sample("plateau")
-    assert expressions._first_hit(s, [e], 0, 2000, vectorized=False) == (expected, e)
+    assert breakpoints._first_hit(s, [e], 0, 2000, vectorized=False) == (expected, e)
     s.goto(10)
     assert first_hit(s, [e], 10, 2000) == (expected, e)
 
@@ -726,7 +727,7 @@ def test_first_hit_when_the_loss_goes_up() -> None:
     assert first_hit(s, [e], 0, 2000) == (expected, e)
     assert s.loss(expected) > s.loss(expected - 1)
     s = sample("plateau", lr="5")
-    assert expressions._first_hit(s, [e], 0, 2000, vectorized=False) == (expected, e)
+    assert breakpoints._first_hit(s, [e], 0, 2000, vectorized=False) == (expected, e)
 
 
 def test_first_hit_on_an_expensive_name() -> None:
@@ -824,7 +825,7 @@ def test_both_paths_find_the_same_step(text: str) -> None:
     e = parse(text, 1)
     a, b = sample("plateau", lr="5"), sample("plateau", lr="5")
     found = first_hit(a, [e], 0, 700)
-    assert found == expressions._first_hit(b, [e], 0, 700, vectorized=False)
+    assert found == breakpoints._first_hit(b, [e], 0, 700, vectorized=False)
     assert a.t == b.t
     if found is not None:
         assert e.holds(step_values(a, found[0], e.names))

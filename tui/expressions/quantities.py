@@ -1,0 +1,161 @@
+"""The values of a step that expressions read: cheap ones from the history, the costly ones
+(EXPENSIVE) from tui.diagnostics, one step at a time or as arrays over many."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+
+import numpy as np
+
+from tui.diagnostics import Curvature, CurvatureCache, norm, taylor
+from tui.expressions.compile import Outcome
+from tui.expressions.expression import Expression
+from tui.expressions.names import EXPENSIVE, feature_index, names_for
+from tui.session import Session
+
+# ---- the values of a step ---------------------------------------------------------------------
+
+
+def check_names(session: Session, names: Iterable[str]) -> frozenset[str]:
+    names = frozenset(names)
+    unknown = names - frozenset(names_for(session.d))
+    if unknown:
+        raise ValueError(
+            f"unknown quantities for {session.d} features: {', '.join(sorted(unknown))}"
+        )
+    return names
+
+
+def _cheap_value(session: Session, t: int, name: str) -> float:
+    history = session.history
+    if name == "step":
+        return float(t)
+    if name == "loss":
+        return float(history.loss[t])
+    if name == "dloss":
+        return float(history.loss[t]) - float(history.loss[t - 1]) if t > 0 else math.nan
+    if name == "b":
+        return float(history.theta[t, -1])
+    if name == "db":
+        return float(history.grad[t, -1])
+    if name == "lr":
+        return float(history.lr[t])
+    prefix, j = feature_index(name) or (name, 1)  # "w" and "dw" are w1 and dw1
+    return float((history.grad if prefix == "dw" else history.theta)[t, j - 1])
+
+
+class Curvatures:
+    """curvature() at the steps of one session, through a CurvatureCache (keyed by θ: stepping
+    forward reuses θ_t's curvature as the "before" of the update t → t+1)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache = CurvatureCache()
+
+    def at(self, t: int) -> Curvature:
+        return self.cache.get(self.session.objective, self.session.theta(t))
+
+    def known(self, t: int) -> bool:
+        return self.cache.known(self.session.objective, self.session.theta(t))
+
+
+def _expensive_values(
+    session: Session, t: int, names: frozenset[str], curvatures: Curvatures
+) -> dict[str, float]:
+    """grad_norm, lambda_max (at θ_t) and dl1, dl2, cos_beta (of the update t−1 → t), as
+    diagnose(session, t) computes them, for the names asked."""
+    values: dict[str, float] = {}
+    if names & {"grad_norm", "lambda_max"}:
+        if "lambda_max" in names or curvatures.known(t):
+            at_t = curvatures.at(t)
+            values["grad_norm"], values["lambda_max"] = at_t.grad_norm, at_t.lambda_max
+        else:  # the gradient alone: one pass instead of the Hessian's two
+            values["grad_norm"] = norm(session.objective.gradient(session.theta(t)))
+    if names & {"dl1", "dl2", "cos_beta"}:
+        if t == 0:
+            values["dl1"] = values["dl2"] = values["cos_beta"] = math.nan
+        else:
+            with np.errstate(all="ignore"):
+                dtheta = session.theta(t) - session.theta(t - 1)
+            update = taylor(curvatures.at(t - 1), dtheta, session.loss(t - 1), session.loss(t))
+            values["dl1"], values["dl2"], values["cos_beta"] = (
+                update.dl1,
+                update.dl2,
+                update.cos_beta,
+            )
+    return {n: values[n] for n in names & EXPENSIVE}
+
+
+def step_values(session: Session, t: int, names: Iterable[str]) -> dict[str, float]:
+    """The asked quantities of step t (0 ≤ t ≤ session.last). The diagnostics (full passes
+    over the data) are computed only when grad_norm, cos_beta, dl1, dl2 or lambda_max is asked."""
+    names = check_names(session, names)
+    if not 0 <= t <= session.last:
+        raise IndexError(f"step {t} is not computed (steps 0…{session.last})")
+    values = {n: _cheap_value(session, t, n) for n in names - EXPENSIVE}
+    if names & EXPENSIVE:
+        values.update(_expensive_values(session, t, names, Curvatures(session)))
+    return values
+
+
+def evaluate_at(session: Session, t: int, expressions: Iterable[Expression]) -> list[Outcome]:
+    """The watches' values at step t (one step_values call for all of them)."""
+    expressions = list(expressions)
+    names = frozenset().union(*(e.names for e in expressions))
+    values = step_values(session, t, names)
+    return [e.evaluate(values) for e in expressions]
+
+
+class LazyValues(Mapping[str, float]):
+    """The values of one step, each computed when an expression first reads it (so
+    `step > 10 and grad_norm < 1e-6` skips the gradient while step ≤ 10)."""
+
+    def __init__(self, session: Session, t: int, curvatures: Curvatures) -> None:
+        self.session, self.t, self.curvatures = session, t, curvatures
+        self.values: dict[str, float] = {}
+
+    def __getitem__(self, name: str) -> float:
+        value = self.values.get(name)
+        if value is None:
+            if name in EXPENSIVE:
+                # dl1, dl2 and cos_beta come together; grad_norm alone skips the Hessian
+                group = {"dl1", "dl2", "cos_beta"} if name in ("dl1", "dl2", "cos_beta") else {name}
+                self.values.update(
+                    _expensive_values(self.session, self.t, frozenset(group), self.curvatures)
+                )
+                value = self.values[name]
+            else:
+                value = self.values[name] = _cheap_value(self.session, self.t, name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def history_arrays(session: Session, lo: int, hi: int, names: frozenset[str]) -> dict:
+    """The cheap quantities of steps lo…hi (lo ≥ 1) as arrays, views of the history."""
+    history = session.history
+    rows = slice(lo, hi + 1)
+    arrays: dict[str, np.ndarray] = {}
+    for name in names:
+        if name == "step":
+            arrays[name] = np.arange(lo, hi + 1, dtype=np.float64)
+        elif name == "loss":
+            arrays[name] = history.loss[rows]
+        elif name == "dloss":
+            with np.errstate(all="ignore"):  # inf − inf after a divergence
+                arrays[name] = history.loss[rows] - history.loss[lo - 1 : hi]
+        elif name == "b":
+            arrays[name] = history.theta[rows, -1]
+        elif name == "db":
+            arrays[name] = history.grad[rows, -1]
+        elif name == "lr":
+            arrays[name] = history.lr[rows]
+        else:
+            prefix, j = feature_index(name) or (name, 1)
+            arrays[name] = (history.grad if prefix == "dw" else history.theta)[rows, j - 1]
+    return arrays
