@@ -11,7 +11,7 @@ import pytest
 
 from tui import data, sessionfile
 from tui.config import ConfigError, make_config
-from tui.data import DataError, Dataset, load, read_header_comments
+from tui.data import DataError, Dataset, load, read_header_comments, reader
 from tui.session import Config, Session
 
 
@@ -50,7 +50,7 @@ def test_an_endless_device_is_refused_at_once(device: str) -> None:
 def test_the_size_limit_is_named(tmp_path: Path, monkeypatch) -> None:
     assert data.DATA_LIMIT == 512 << 20
     spec = write(tmp_path, "x,y\n1,0\n2,1\n")
-    monkeypatch.setattr(data, "DATA_LIMIT", 8)
+    monkeypatch.setattr(reader, "DATA_LIMIT", 8)
     assert error_of(load, spec) == f"{spec}: is larger than 8 bytes, the most gdstep reads"
     assert "larger than 8 bytes" in error_of(read_header_comments, spec)
 

@@ -1,28 +1,5 @@
-"""Data for gdstep: CSV files, the bundled samples, and standardizing.
-
-This module does not import textual, so it can be used (and tested) on its own.
-
-CSV format
-----------
-UTF-8 (a byte-order mark is fine), comma-separated, CRLF or LF line endings.
-
-* Lines whose first non-space character is ``#`` are comments; blank lines are skipped;
-  spaces around values are stripped; header names may be quoted (``"x","y"``).
-* The first row is a header if any of its cells is not a number.
-* The last column is the target (unless ``target=NAME`` picks a header column); every other
-  column is a feature.
-* Comment lines before the first row may carry a one-line description (the first comment that
-  is not a ``gdstep:`` line) and recommended settings::
-
-      # Five points for a sigmoid neuron
-      # gdstep: loss=mse lr=1 w0=0 b0=0
-
-Anything wrong with a file raises :class:`DataError` with a one-line message naming the file
-and, where there is one, the line (1-based physical line) and column (1-based, with the header
-name when there is a header). Only regular files of at most :data:`DATA_LIMIT` bytes are read
-(a FIFO or a device is refused at once, never waited on). Text from the file that is kept for
-display (the description, the column names) has its control characters escaped.
-"""
+"""Reading a CSV file into a Dataset: the leading comments (description, # gdstep: settings),
+the cells, and every problem named by file, line and column."""
 
 from __future__ import annotations
 
@@ -31,250 +8,23 @@ import csv
 import gc
 import io
 import itertools
-import math
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from tui.errors import InputError
+from tui.data.dataset import DataError, Dataset
+from tui.data.samples import resolve
+from tui.data.standardize import standardize_columns
 from tui.files import read_bytes
-from tui.format import PATH_QUOTED, count, exact, num, printable, quoted
+from tui.format import exact, printable, quoted
 
-__all__ = [
-    "DATA_LIMIT",
-    "SAMPLES_DIR",
-    "DataError",
-    "Dataset",
-    "Standardization",
-    "load",
-    "read_header_comments",
-    "resolve",
-    "sample_names",
-    "standardize_columns",
-]
-
-
-def _find_samples_dir() -> Path:
-    """The bundled samples: ``tui/samples`` in an installed wheel, ``samples/`` in a checkout."""
-    installed = Path(__file__).parent / "samples"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parent.parent / "samples"
-
-
-SAMPLES_DIR: Path = _find_samples_dir()
-
-DEFAULT_SAMPLE = "seed"
 SETTINGS_PREFIX = "gdstep:"
 DATA_LIMIT = 512 << 20
 """The largest data file gdstep reads: 512 MiB, several times a million-row CSV."""
 _MOST_COLUMNS_LISTED = 10
-
-
-class DataError(InputError):
-    """A bad data file or sample: the message names the problem (and file, line, column where
-    there is one)."""
-
-
-@dataclass(frozen=True, eq=False)
-class Standardization:
-    """How ``--standardize`` rescaled the features: x'_ij = (x_ij − m_j) / s_j, with m_j the
-    mean and s_j the population standard deviation (ddof 0) of column j (MATH.md). Made by
-    :func:`standardize_columns`.
-
-    Each column is scaled by a power of two 2^e_j ≥ max_i |x_ij| first: that is exact, and
-    values in (−1, 1) neither overflow nor underflow when summed and squared, so any finite
-    column works (from 5e−324 to 1.7e308). The mean is kept as the double nearest it, μ_j,
-    plus the mean c_j of the residuals x_ij − μ_j (what rounding the mean lost: it matters
-    when a column's spread is a few ulps of its values), and s_j comes from the corrected
-    two-pass formula s² = mean(r²) − c² (as scikit-learn computes it).
-    """
-
-    names: tuple[str, ...]  # the features' names
-    exponents: np.ndarray  # e_j (int)
-    unit_means: np.ndarray  # μ_j / 2^e_j
-    unit_corrections: np.ndarray  # c_j / 2^e_j: m_j = μ_j + c_j
-    unit_scales: np.ndarray  # s_j / 2^e_j, > 0
-
-    @property
-    def means(self) -> np.ndarray:
-        """m_j, the column means (the nearest doubles)."""
-        return np.ldexp(self.unit_means + self.unit_corrections, self.exponents)
-
-    @property
-    def scales(self) -> np.ndarray:
-        """s_j, the columns' population standard deviations (the nearest doubles: for a column
-        of subnormal numbers that can be 0, which `in_file_units` does not divide by)."""
-        return np.ldexp(self.unit_scales, self.exponents)
-
-    def in_file_units(self, w: Sequence[float] | np.ndarray, b: float) -> tuple[np.ndarray, float]:
-        """The model w'·x' + b' in the file's own units: w_j = w'_j / s_j and
-        b = b' − Σ_j w'_j·m_j / s_j (MATH.md), so that w·x_i + b = w'·x'_i + b'.
-
-        Computed without overflow where the result is finite (m_j / s_j and w'_j / s_j come
-        from the scaled column), and the sum for b correctly rounded."""
-        w_unit = np.asarray(w, dtype=np.float64)
-        with np.errstate(all="ignore"):
-            w_file = np.ldexp(w_unit / self.unit_scales, -self.exponents)
-            # w'_j / unit scale overflowed, yet with e_j > 0 w_j may fit: scale first
-            late = np.isinf(w_file) & np.isfinite(w_unit)
-            w_file[late] = np.ldexp(w_unit[late], -self.exponents[late]) / self.unit_scales[late]
-            shifts = [w_unit * (self.unit_means / self.unit_scales)]
-            shifts.append(w_unit * (self.unit_corrections / self.unit_scales))
-        return w_file, _sum([float(b), *(-np.concatenate(shifts)).tolist()])
-
-    def describe(self, digits: int | None = None) -> str:
-        """`petal_length m = 4.906, s = 0.8253…; petal_width m = …`: m_j and s_j by name, as
-        exact doubles, or with `digits` significant digits."""
-        show = _shower(digits)
-        rows = zip(self.names, self.means.tolist(), self.scales.tolist(), strict=True)
-        return "; ".join(f"{name} m = {show(m)}, s = {show(s)}" for name, m, s in rows)
-
-    def describe_model(
-        self, w: Sequence[float] | np.ndarray, b: float, digits: int | None = None
-    ) -> str:
-        """`petal_length w = …, petal_width w = …; b = …`: the standardized model (w', b')
-        in the file's own units (see `in_file_units`), as exact doubles or with `digits`."""
-        show = _shower(digits)
-        w_file, b_file = self.in_file_units(w, b)
-        rows = zip(self.names, w_file.tolist(), strict=True)
-        return ", ".join(f"{name} w = {show(v)}" for name, v in rows) + f"; b = {show(b_file)}"
-
-
-def _shower(digits: int | None) -> Callable[[float], str]:
-    """`format.exact`, or `format.num` with `digits` significant digits."""
-    return exact if digits is None else lambda value: num(value, digits)
-
-
-def _sum(values: list[float]) -> float:
-    """Σ values correctly rounded; inf or nan where the sum is not finite."""
-    try:
-        return math.fsum(values)
-    except (OverflowError, ValueError):
-        with np.errstate(all="ignore"):
-            return float(np.sum(values))
-
-
-def standardize_columns(x: np.ndarray, names: Sequence[str]) -> tuple[np.ndarray, Standardization]:
-    """x' = (x − m) / s column by column (a new C-contiguous array) and the m_j, s_j used (see
-    :class:`Standardization`). No column may be constant (s_j = 0): `load` refuses those."""
-    peaks = np.maximum(x.max(axis=0), -x.min(axis=0))
-    _, exponents = np.frexp(peaks)
-    with np.errstate(under="ignore"):  # values below 2^−1074 of their column's largest
-        residuals = np.ldexp(x, -exponents)
-    means = residuals.mean(axis=0)
-    residuals -= means
-    corrections = residuals.mean(axis=0)
-    scales = np.sqrt(np.einsum("ij,ij->j", residuals, residuals) / len(x) - corrections**2)
-    residuals -= corrections
-    residuals /= scales
-    standardization = Standardization(tuple(names), exponents, means, corrections, scales)
-    return np.ascontiguousarray(residuals), standardization
-
-
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """A loaded data set: features ``x`` (N, d) and targets ``y`` (N,), both float64.
-
-    ``eq=False``: datasets compare by identity (comparing numpy arrays with ``==`` is
-    ambiguous). Names and the description are printable (control characters escaped).
-    """
-
-    name: str  # sample name ("seed") or the file name as given
-    path: Path
-    x: np.ndarray  # (N, d) float64, C-contiguous, d >= 1; standardized with --standardize
-    y: np.ndarray  # (N,) float64
-    features: tuple[str, ...]  # d names: header names, or x1..xd (just "x" when d == 1)
-    target: str  # header name of the target, or "y"
-    description: str  # one line, "" when the file has none
-    settings: dict[str, str]  # recommended settings from "# gdstep:" lines, raw strings
-    standardized: bool
-    standardization: Standardization | None = None  # m_j and s_j, when standardized
-    lines: np.ndarray | None = None  # (N,) int64: the file's line of each row (1-based)
-    target_column: str = ""  # the target's column as the file names it: "column 2 (y)"
-
-    @property
-    def n(self) -> int:
-        """Number of rows (examples)."""
-        return int(self.x.shape[0])
-
-    @property
-    def d(self) -> int:
-        """Number of features."""
-        return int(self.x.shape[1])
-
-    def target_cell(self, i: int) -> str:
-        """Where row i's target is in the file: `line 3, column 2 (y)` (0-based i)."""
-        if self.lines is None:
-            return f"row {i + 1}, target {self.target}"
-        return f"line {int(self.lines[i])}, {self.target_column}"
-
-    def targets_outside(self, named: bool = True) -> str | None:
-        """`hours: line 3, column 2 (y): 3.0 is outside [0, 1] (and 4 more targets)`: the
-        first target outside [0, 1] and how many more there are (without the data set's name
-        when not `named`); None if there is none."""
-        if self._outside is None:
-            return None
-        i, how_many = self._outside
-        more = f" (and {count(how_many - 1, 'more target')})" if how_many > 1 else ""
-        where = f"{self.name}: {self.target_cell(i)}" if named else self.target_cell(i)
-        return f"{where}: {exact(self.y[i])} is outside [0, 1]{more}"
-
-    @cached_property
-    def _outside(self) -> tuple[int, int] | None:
-        """The first row whose target is outside [0, 1], and how many are (read once: the
-        state panel asks at every refresh)."""
-        outside = np.flatnonzero((self.y < 0) | (self.y > 1))
-        return (int(outside[0]), int(outside.size)) if outside.size else None
-
-    @cached_property
-    def warnings(self) -> tuple[str, ...]:
-        """One-line notes for the user: how the features were standardized, and targets
-        outside [0, 1] (which σ never reaches; `--loss bce` refuses them)."""
-        notes = []
-        if self.standardization is not None:
-            notes.append(
-                f"standardized {count(self.d, 'feature')} of {self.name}: "
-                f"{self.standardization.describe()}"
-            )
-        if outside := self.targets_outside():
-            notes.append(f"{outside}, which σ never reaches: the loss cannot go to 0")
-        return tuple(notes)
-
-
-# --------------------------------------------------------------------------- samples
-
-
-def sample_names() -> list[str]:
-    """The bundled sample names (stems of ``samples/*.csv``), sorted, with "seed" first."""
-    if not SAMPLES_DIR.is_dir():
-        return []
-    names = sorted(p.stem for p in SAMPLES_DIR.glob("*.csv") if p.is_file())
-    if DEFAULT_SAMPLE in names:
-        names.remove(DEFAULT_SAMPLE)
-        names.insert(0, DEFAULT_SAMPLE)
-    return names
-
-
-def resolve(spec: str | os.PathLike[str]) -> tuple[str, Path]:
-    """Turn a command-line data spec into ``(name, path)``.
-
-    A path that exists wins (name = the spec as given); otherwise a sample name (``seed`` or
-    ``seed.csv``; name = the sample name); otherwise :class:`DataError`.
-    """
-    text = os.fspath(spec)
-    if text and os.path.exists(text):  # os.path.exists never raises (bad names are False)
-        return text, Path(text)
-    names = sample_names()
-    stem = text[:-4] if text.endswith(".csv") else text
-    if stem in names and "/" not in text and os.sep not in text:
-        return stem, SAMPLES_DIR / f"{stem}.csv"
-    listing = ", ".join(names) if names else "none found"
-    raise DataError(f"no such file or sample: {quoted(text, PATH_QUOTED)} (samples: {listing})")
 
 
 # --------------------------------------------------------------------------- comments
