@@ -1,8 +1,9 @@
 """Every use of Textual's private API in gdstep, behind small named functions.
 
-Checked against Textual 8.2.7 and 8.2.8 (pyproject: `textual>=8.2.7,<9`; README,
-"Dependency versions"). Textual 8.2.6 and older have no `XTermParser._parse_extended_key`;
-a new Textual may rename any of the names below, and the test suite shows which.
+Checked against Textual 8.2.8 (pyproject: `textual>=8.2.8,<9`; README, "Dependency
+versions"). The input-parser workaround is what sets the floor: Textual 8.2.7's
+`XTermParser._parse_extended_key` returns one Key, not a list, and 8.2.6 and older have no
+such method. A new Textual may rename any of the names below; the test suite shows which.
 
 What gdstep needs that Textual has no public API for:
 
