@@ -18,7 +18,7 @@ from tui.app import GdstepApp
 from tui.config import make_config
 from tui.screens.help_screen import HelpScreen
 from tui.screens.number_dialog import NumberDialog
-from tui.textual_fixes import guard_input_parser
+from tui.textual_adapter import guard_input_parser
 from tui.widgets.point_table import HEADER_HEIGHT
 
 SIZE = (120, 40)

@@ -93,7 +93,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
         self._steps_due = 0  # n presses not yet taken (see take_steps)
         self._early_keys: list[events.Key] | None = None  # held while a dialog opens
         self._diagnostics: tuple[tuple, Diagnostics] | None = None
-        self._curvatures = CurvatureCache()
+        self.curvatures = CurvatureCache()
         self._last_slow = 0.0
         self._slow_timer = None
         self.state_panel = StatePanel(id="state")
@@ -202,7 +202,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
         if self._diagnostics is not None and self._diagnostics[0] == key:
             return self._diagnostics[1]
         if session.n * session.d < BACKGROUND_DIAGNOSTICS:
-            self._diagnostics = (key, diagnose(session, cache=self._curvatures))
+            self._diagnostics = (key, diagnose(session, cache=self.curvatures))
             return self._diagnostics[1]
         # Started after the next refresh, so that the step itself shows first.
         self.call_after_refresh(self._diagnose_in_background, session, key)
@@ -210,7 +210,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
 
     @work(thread=True, exclusive=True, group="diagnostics")
     def _diagnose_in_background(self, session: Session, key: tuple) -> None:
-        result = diagnose(session, key[1], self._curvatures)
+        result = diagnose(session, key[1], self.curvatures)
         self.call_from_thread(self._diagnosed, key, result)
 
     def _diagnosed(self, key: tuple, result: Diagnostics) -> None:

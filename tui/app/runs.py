@@ -151,7 +151,7 @@ class Runs:
         session = self.session
         t = session.t
         lr = session.lr(t - 1)
-        limit = self._curvatures.get(session.objective, session.theta(t - 1)).lr_limit
+        limit = self.curvatures.get(session.objective, session.theta(t - 1)).lr_limit
         suggestion = num(limit, 3) if limit < lr else num(lr / 10, 3)
         self.notify(
             f"Diverged at step {t:,} with η = {num(lr)}: the loss or θ is no longer finite. "

@@ -10,17 +10,12 @@ screen as strips straight from its matrix, not through its ANSI text.
 
 from __future__ import annotations
 
-import functools
-import itertools
 import math
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Self
 
 import numpy as np
-from plotext._utility import colors_to_ansi
 from rich.color import Color
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
@@ -31,6 +26,7 @@ from tui import plotdata
 from tui.data import Dataset
 from tui.format import count, num
 from tui.session import Session
+from tui.widgets.plotext_adapter import build_matrix, matrix_strips, paint_background
 
 MODES = ("loss", "fit", "surface")
 
@@ -135,43 +131,12 @@ class _Heat:
     line0: int
 
 
-def _paint_heat(matrix, heat: _Heat) -> None:
-    """Set the background of the canvas cells to the surface's bands, in plotext's matrix
-    (row 0 at the bottom). The path and θ_t, drawn by plotext, keep their colour on top."""
+def _heat_colours(heat: _Heat) -> list[list[tuple[int, int, int]]]:
+    """The background colour of each cell of the surface's grid, top row (the highest b)
+    first."""
     bands = plotdata.band_grid(heat.surface, BANDS)
-    rows, columns = bands.shape
-    for i in range(min(rows, matrix.rows - heat.line0)):
-        background = matrix.background[matrix.rows - 1 - heat.line0 - i]
-        room = min(columns, matrix.cols - heat.column0)
-        for j, band in enumerate(bands[rows - 1 - i, : max(room, 0)].tolist()):
-            background[heat.column0 + j] = RAMP[band] if band >= 0 else NOT_FINITE
-
-
-@functools.cache
-def _cell_style(foreground: object, style: object, background: object) -> Style:
-    """The rich style of a plotext cell, read back from the ANSI codes plotext writes for it
-    (so the colours are those of plotext's own text output)."""
-    text = Text.from_ansi(colors_to_ansi(foreground, style, background) + " ")
-    return text.spans[0].style if text.spans else Style.null()
-
-
-def matrix_strips(matrix, width: int) -> list[Strip]:
-    """plotext's matrix as Textual strips, top line first, one segment per run of cells of
-    the same colours: what `Text.from_ansi(plot.build())` shows, without writing and parsing
-    the ANSI text. The colours are names or RGB tuples (all of gdstep's are tuples)."""
-    strips = []
-    for row in reversed(matrix.Rows):
-        cells = zip(
-            zip(matrix.fullground[row], matrix.style[row], matrix.background[row], strict=True),
-            matrix.marker[row],
-            strict=True,
-        )
-        segments = [
-            Segment("".join(map(itemgetter(1), run)), _cell_style(*colours))
-            for colours, run in itertools.groupby(cells, key=itemgetter(0))
-        ]
-        strips.append(Strip(segments).crop_extend(0, width, None))
-    return strips
+    rows = bands[::-1].tolist()
+    return [[RAMP[band] if band >= 0 else NOT_FINITE for band in row] for row in rows]
 
 
 class PlotPanel(PlotextPlot):
@@ -252,15 +217,9 @@ class PlotPanel(PlotextPlot):
             self._draw_fit(session, width, height)
         else:
             heat = self._draw_surface(session, width, height)
-        # What PlotextPlot.render and plotext's build() do, up to the matrix of cells.
-        plt.plotsize(width, height)
-        plt._set_size(width, height)
-        plt.theme(self._get_plotext_theme_name(self.app.theme))
-        plt._set_sizes()
-        plt._build_matrix()
-        matrix = plt.monitor.matrix
-        if heat is not None:
-            _paint_heat(matrix, heat)
+        matrix = build_matrix(self, width, height)
+        if heat is not None:  # the path and θ_t, drawn by plotext, keep their colour on top
+            paint_background(matrix, heat.line0, heat.column0, _heat_colours(heat))
         return matrix_strips(matrix, width)
 
     def _frame(self, x: plotdata.Axis, y: plotdata.Axis, width: int, height: int) -> _Frame:
@@ -342,8 +301,9 @@ class PlotPanel(PlotextPlot):
         plt.title(_titled(frame.columns, title, " · ".join(notes), short))
 
     def _draw_surface(self, session: Session, width: int, height: int) -> _Heat | None:
-        """The frame, the path and θ_t; the heat is painted on plotext's matrix (`_paint_heat`):
-        as plotext points it would cost 5× more and hide under the path."""
+        """The frame, the path and θ_t; the heat is painted on plotext's matrix afterwards
+        (`paint_background`): as plotext points it would cost 5× more and hide under the
+        path."""
         plt = self.plt
         w_lo, w_hi, b_lo, b_hi = plotdata.surface_range(session)
         frame = self._frame(
