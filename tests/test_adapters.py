@@ -1,5 +1,5 @@
-"""The walls around Textual's and plotext's private API (tui/textual_adapter.py,
-tui/widgets/plotext_adapter.py), and the field's exact verdict after Enter."""
+"""The walls around Textual's and plotext's private API (tui/app/textual_adapter.py,
+tui/app/plots/plotext_adapter.py), and the field's exact verdict after Enter."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from textual.app import App, ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from tui.textual_adapter import bindings_for
-from tui.widgets.field import Field
-from tui.widgets.plotext_adapter import paint_background
+from tui.app.plots.plotext_adapter import paint_background
+from tui.app.textual_adapter import bindings_for
+from tui.app.widgets.field import Field
 
 TUI = Path(__file__).resolve().parent.parent / "tui"
-ADAPTERS = {TUI / "textual_adapter.py", TUI / "widgets" / "plotext_adapter.py"}
+ADAPTERS = {TUI / "app" / "textual_adapter.py", TUI / "app" / "plots" / "plotext_adapter.py"}
 WALLED = ("textual", "plotext", "textual_plotext")
 """The packages whose private names only the adapters use."""
 

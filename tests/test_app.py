@@ -12,16 +12,16 @@ from textual.widget import Widget
 
 from tui import data
 from tui.app import GdstepApp
+from tui.app.plots.plot_panel import PlotPanel
+from tui.app.widgets.point_table import PointTable
+from tui.app.widgets.progress_line import ProgressLine
+from tui.app.widgets.state_panel import StatePanel
+from tui.app.widgets.taylor_panel import TaylorPanel
+from tui.app.widgets.update_panel import UpdatePanel
 from tui.config import make_config
 from tui.data import Dataset
+from tui.engine.session import Config, Session
 from tui.format import exact
-from tui.session import Config, Session
-from tui.widgets.plot_panel import PlotPanel
-from tui.widgets.point_table import PointTable
-from tui.widgets.progress_line import ProgressLine
-from tui.widgets.state_panel import StatePanel
-from tui.widgets.taylor_panel import TaylorPanel
-from tui.widgets.update_panel import UpdatePanel
 
 SIZE = (120, 40)
 
@@ -474,7 +474,7 @@ async def test_taylor_panel_matches_the_engine():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "n")
         await settle(pilot)
-        from tui.diagnostics import diagnose
+        from tui.engine.diagnostics import diagnose
 
         d = diagnose(app.session)
         taylor = text(app.query_one(TaylorPanel))
@@ -517,8 +517,8 @@ def app_with(name: str, breaks: tuple[str, ...] = (), watches: tuple[str, ...] =
 
 
 async def test_c_stops_at_the_breakpoint_where_trace_stops():
-    from tui import trace
     from tui.expressions import parse
+    from tui.files import trace
 
     app = app_with("hours", breaks=("loss < 0.41",))
     async with app.run_test(size=SIZE) as pilot:
@@ -544,8 +544,8 @@ async def test_goto_stops_at_a_breakpoint_too():
 
 
 async def test_watches_show_the_engine_values():
+    from tui.app.widgets.watch_panel import WatchPanel
     from tui.expressions import evaluate_at
-    from tui.widgets.watch_panel import WatchPanel
 
     app = app_with("plateau", watches=("dloss", "grad_norm < 0.01"))
     async with app.run_test(size=SIZE) as pilot:

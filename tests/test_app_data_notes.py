@@ -9,10 +9,10 @@ import tui.app.app as app_module
 from tests.test_app import SIZE, settle, text
 from tui import data
 from tui.app import GdstepApp
+from tui.app.screens.units_screen import UnitsScreen
+from tui.app.widgets.state_panel import StatePanel
 from tui.config import make_config
 from tui.format import exact
-from tui.screens.units_screen import UnitsScreen
-from tui.widgets.state_panel import StatePanel
 
 
 class Recording(GdstepApp):
@@ -102,7 +102,7 @@ async def test_targets_outside_0_1_are_noted_at_start_and_when_opened(tmp_path):
 
 def test_the_table_primes_standardized_features():
     """The table shows x′ = (x − m)/s, not the file's x: its headers say so."""
-    from tui.widgets.point_table import column_names
+    from tui.app.widgets.point_table import column_names
 
     hours = data.load("hours", standardize=True)
     assert column_names(hours, 1)[0] == "hours′"

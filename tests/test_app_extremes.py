@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 
 from tui import data
 from tui.app import GdstepApp
+from tui.app.plots.plot_panel import PlotPanel
+from tui.app.widgets.point_table import PointTable
+from tui.app.widgets.state_panel import StatePanel
+from tui.app.widgets.taylor_panel import TaylorPanel
+from tui.app.widgets.update_panel import UpdatePanel
+from tui.app.widgets.watch_panel import WatchPanel
 from tui.config import make_config
 from tui.expressions import parse
-from tui.widgets.plot_panel import PlotPanel
-from tui.widgets.point_table import PointTable
-from tui.widgets.state_panel import StatePanel
-from tui.widgets.taylor_panel import TaylorPanel
-from tui.widgets.update_panel import UpdatePanel
-from tui.widgets.watch_panel import WatchPanel
 
 EXTREMES = [1e308, -1e308, 5e-324, -5e-324, 1e-300, 1e154, 0.0, 1.0, -2.5, 3e200]
 feature = st.sampled_from(EXTREMES) | st.floats(-1e308, 1e308, allow_nan=False)
@@ -84,7 +84,7 @@ def test_the_repros_of_issue_8_reach_non_finite_states():
     """Guards the property test: the values it draws do reach nan and inf."""
     dataset = data.load("seed")
     config, _ = make_config(dataset, {"loss": "bce", "lr": "1e308"})
-    from tui.session import Session
+    from tui.engine.session import Session
 
     session = Session(dataset.x, dataset.y, config)
     session.step(3)

@@ -15,11 +15,11 @@ from textual.widgets import Footer
 from tests.test_app import make_app, settle
 from tui import data
 from tui.app import GdstepApp
+from tui.app.screens.help_screen import HelpScreen
+from tui.app.screens.number_dialog import NumberDialog
+from tui.app.textual_adapter import guard_input_parser
+from tui.app.widgets.point_table import HEADER_HEIGHT
 from tui.config import make_config
-from tui.screens.help_screen import HelpScreen
-from tui.screens.number_dialog import NumberDialog
-from tui.textual_adapter import guard_input_parser
-from tui.widgets.point_table import HEADER_HEIGHT
 
 SIZE = (120, 40)
 

@@ -381,8 +381,8 @@ def test_the_app_with_stderr_redirected_says_where_it_draws():
 def test_reopening_a_long_session_says_it_is_replaying(tmp_path):
     from tui import data
     from tui.config import make_config
-    from tui.session import Session
-    from tui.sessionfile import save
+    from tui.engine.session import Session
+    from tui.files.sessionfile import save
 
     dataset = data.load("seed")
     config, _ = make_config(dataset, {})

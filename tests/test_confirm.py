@@ -7,8 +7,8 @@ import pytest
 from textual import events
 
 from tests.test_app import make_app, settle, text
+from tui.app.screens.confirm_dialog import ConfirmDialog, history_text
 from tui.expressions import Breakpoint, parse
-from tui.screens.confirm_dialog import ConfirmDialog, history_text
 
 
 def test_history_text():

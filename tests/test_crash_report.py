@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CRASHING = """
 import sys
-from tui.widgets.state_panel import StatePanel
+from tui.app.widgets.state_panel import StatePanel
 
 def show(*args, **kwargs):
     raise RuntimeError("a bug in a panel")

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui import data, sessionfile
+from tui import data
 from tui.config import ConfigError, make_config
 from tui.data import DataError, Dataset, load, read_header_comments, reader
-from tui.session import Config, Session
+from tui.engine.session import Config, Session
+from tui.files import sessionfile
 
 
 def write(tmp_path: Path, text: str, name: str = "data.csv") -> str:

@@ -11,14 +11,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 
 from tui import data
+from tui.app.screens.breakpoints_dialog import BreakpointsDialog
+from tui.app.screens.edit_dialog import EditDialog
+from tui.app.screens.file_dialog import FileDialog
+from tui.app.screens.watches_dialog import WatchesDialog
+from tui.app.widgets.watch_panel import WatchPanel, format_value
 from tui.config import make_config
+from tui.engine.session import Session
 from tui.expressions import Breakpoint, evaluate_at, names_for, names_line, parse
-from tui.screens.breakpoints_dialog import BreakpointsDialog
-from tui.screens.edit_dialog import EditDialog
-from tui.screens.file_dialog import FileDialog
-from tui.screens.watches_dialog import WatchesDialog
-from tui.session import Session
-from tui.widgets.watch_panel import WatchPanel, format_value
 
 SIZE = (100, 30)
 

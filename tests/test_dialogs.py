@@ -15,9 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 
 from tui import data
-from tui.screens.help_screen import HelpScreen
-from tui.screens.number_dialog import NumberDialog, parse_number
-from tui.screens.open_dialog import OpenDialog, sample_summary
+from tui.app.screens.help_screen import HelpScreen
+from tui.app.screens.number_dialog import NumberDialog, parse_number
+from tui.app.screens.open_dialog import OpenDialog, sample_summary
 
 # ---- parse_number ----------------------------------------------------------------------------
 
@@ -316,7 +316,7 @@ async def test_help_lists_the_bindings_and_closes(close: str):
 
 
 async def test_open_dialog_keeps_a_path_that_does_not_exist(tmp_path):
-    from tui.screens.open_dialog import OpenDialog
+    from tui.app.screens.open_dialog import OpenDialog
 
     app = Harness()
     async with app.run_test(size=(100, 30)) as pilot:

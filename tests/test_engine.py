@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from tests import reference
 from tui.data import load
-from tui.diagnostics import diagnose, gradient_check, norm
-from tui.model import BCE, MSE, FloatMath, sigmoid, sigmoid_scalar
-from tui.objective import TINY, Objective
-from tui.optimizers import OPTIMIZERS
-from tui.session import Config, Session
+from tui.engine.diagnostics import diagnose, gradient_check, norm
+from tui.engine.model import BCE, MSE, FloatMath, sigmoid, sigmoid_scalar
+from tui.engine.objective import TINY, Objective
+from tui.engine.optimizers import OPTIMIZERS
+from tui.engine.session import Config, Session
 
 PLATEAU_X = np.array([[0.5], [2.5]])
 PLATEAU_Y = np.array([0.2, 0.9])
@@ -539,7 +539,7 @@ def test_cos_beta_of_a_huge_step_is_still_minus_one():
 
 
 def test_one_batch_size_rule_for_the_command_line_and_session_files():
-    from tui.schedule import Batches, BatchSizeError, batch_size
+    from tui.engine.schedule import Batches, BatchSizeError, batch_size
 
     assert batch_size("gd", None) is None and batch_size("sgd", None) == 1
     assert batch_size("minibatch", 7) == 7 and batch_size("adam", None) is None

@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 
 import tui.expressions.breakpoints as breakpoints
 import tui.expressions.quantities as quantities
-from tui import config, data, diagnostics
-from tui.diagnostics import diagnose
+from tui import config, data
+from tui.engine import diagnostics
+from tui.engine.diagnostics import diagnose
+from tui.engine.session import Session
 from tui.expressions import (
     EXPENSIVE,
     MAX_LENGTH,
@@ -28,7 +30,6 @@ from tui.expressions import (
     parse,
     step_values,
 )
-from tui.session import Session
 
 NAN, INF = math.nan, math.inf
 

@@ -1,4 +1,4 @@
-"""tui.files: atomic writes that leave the old file whole on any failure, and clear errors."""
+"""tui.files.safe: atomic writes that leave the old file whole on any failure, and clear errors."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui import files
-from tui.files import FileError, exists_needs_confirm, write_atomic
+from tui.files import safe as files
+from tui.files.safe import FileError, exists_needs_confirm, write_atomic
 
 OLD = "old,content\n1,2\n"
 NEW = "new,content\n" + "3,4\n" * 10_000
@@ -385,7 +385,7 @@ def test_a_symlink_to_a_directory_is_a_directory(tmp_path):
 
 KILLED_WRITE = """
 import os, signal, sys
-from tui.files import write_atomic
+from tui.files.safe import write_atomic
 os.replace = lambda src, dst: os.kill(os.getpid(), signal.SIGKILL)
 write_atomic(sys.argv[1], "half done")
 """

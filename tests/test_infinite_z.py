@@ -10,9 +10,9 @@ import pytest
 
 from tui import data
 from tui.config import make_config
-from tui.model import BCE, MSE
-from tui.objective import Objective
-from tui.session import Session
+from tui.engine.model import BCE, MSE
+from tui.engine.objective import Objective
+from tui.engine.session import Session
 
 INF = math.inf
 

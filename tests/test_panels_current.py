@@ -13,15 +13,15 @@ from textual.geometry import Region
 
 from tests.test_app import SIZE, make_app, settle, text
 from tui import data
+from tui.app.widgets.panel import Panel
+from tui.app.widgets.state_panel import StatePanel
+from tui.app.widgets.taylor_panel import TaylorPanel
+from tui.app.widgets.text_grid import NON_FINITE
 from tui.config import make_config
-from tui.diagnostics import CurvatureCache, curvature
+from tui.engine.diagnostics import CurvatureCache, curvature
+from tui.engine.objective import Objective
+from tui.engine.session import Session
 from tui.format import num
-from tui.objective import Objective
-from tui.session import Session
-from tui.widgets.panel import Panel
-from tui.widgets.state_panel import StatePanel
-from tui.widgets.taylor_panel import TaylorPanel
-from tui.widgets.text_grid import NON_FINITE
 
 
 def expected(app) -> tuple[str, str]:  # type: ignore[no-untyped-def]

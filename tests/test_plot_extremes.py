@@ -17,12 +17,13 @@ from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
 from tests.test_app import make_app, settle
-from tui import data, plotdata
+from tui import data
 from tui.app import GdstepApp
+from tui.app.plots import plotdata
+from tui.app.plots.plot_panel import FIT, MODES, PlotPanel
 from tui.config import make_config
 from tui.data import Dataset
-from tui.session import Config, Session
-from tui.widgets.plot_panel import FIT, MODES, PlotPanel
+from tui.engine.session import Config, Session
 
 SIZE = (120, 40)
 EXTREMES = [1e308, -1e308, 1.7976931348623157e308, 5e-324, -5e-324, 0.0, 1.0, -3.5, 2e-300]

@@ -11,11 +11,11 @@ from rich.color import Color
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tui import plotdata
+from tui.app.plots import plotdata
+from tui.app.plots.plot_panel import MODES, RAMP, PlotPanel, canvas_size
 from tui.data import Dataset, load
+from tui.engine.session import Config, Session
 from tui.format import num
-from tui.session import Config, Session
-from tui.widgets.plot_panel import MODES, RAMP, PlotPanel, canvas_size
 
 SIZES = [(120, 40), (10, 5), (1, 1)]
 BANDS = [Color.from_rgb(*rgb) for rgb in RAMP]
@@ -350,7 +350,7 @@ async def test_drawn_once_per_repaint_and_size(monkeypatch):
 
 
 def test_a_title_keeps_its_name_before_the_note_when_only_the_short_name_fits():
-    from tui.widgets.plot_panel import _titled
+    from tui.app.plots.plot_panel import _titled
 
     note = "path clipped at ±1e300"
     long = "loss surface, L 0.25…0.25"

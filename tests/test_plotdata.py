@@ -1,4 +1,4 @@
-"""What the plots draw (tui.plotdata), checked against the engine and against hand computation."""
+"""What the plots draw (tui.app.plots.plotdata), checked against the engine and by hand."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from tui import plotdata
+from tui.app.plots import plotdata
 from tui.data import load
-from tui.objective import Objective
-from tui.session import Config, Session
+from tui.engine.objective import Objective
+from tui.engine.session import Config, Session
 
 
 def seed_session(steps: int = 0) -> Session:

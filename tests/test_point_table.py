@@ -10,9 +10,7 @@ from textual import events
 from textual.app import App, ComposeResult
 
 from tui import data
-from tui.data import Dataset
-from tui.session import Config, Session
-from tui.widgets.point_table import (
+from tui.app.widgets.point_table import (
     CELL,
     MARK,
     PointTable,
@@ -21,6 +19,8 @@ from tui.widgets.point_table import (
     column_names,
     whole_columns,
 )
+from tui.data import Dataset
+from tui.engine.session import Config, Session
 
 HEADER = 1
 
@@ -416,7 +416,7 @@ async def test_show_and_highlight_before_the_table_is_mounted():
 
 
 def test_whole_columns_blanks_only_the_columns_the_window_cuts():
-    from tui.widgets.point_table import CELL, whole_columns
+    from tui.app.widgets.point_table import CELL, whole_columns
 
     prefix = 4
     line = "* 1 " + "".join(" " + str(k).rjust(CELL, str(k)) for k in range(3))

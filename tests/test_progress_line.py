@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from tui.widgets.progress_line import ProgressLine
+from tui.app.widgets.progress_line import ProgressLine
 
 
 class LineApp(App):

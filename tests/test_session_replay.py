@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui import sessionfile
-from tui.objective import TINY
-from tui.optimizers import OPTIMIZERS
-from tui.session import Config, Event, ReplayError, Session
+from tui.engine.objective import TINY
+from tui.engine.optimizers import OPTIMIZERS
+from tui.engine.session import Config, Event, ReplayError, Session
+from tui.files import sessionfile
 
 SMALL_X = np.array([[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0], [2.0, 1.0]])
 SMALL_Y = np.array([0.0, 1.0, 0.0, 1.0])

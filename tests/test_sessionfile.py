@@ -1,4 +1,4 @@
-"""tui.sessionfile: export the trace as CSV; save a session, open it again bit for bit."""
+"""tui.files.sessionfile: export the trace as CSV; save a session, open it again bit for bit."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui import data, sessionfile
+from tui import data
 from tui.config import make_config
-from tui.files import FileError
-from tui.optimizers import OPTIMIZERS
-from tui.session import Event, Session
-from tui.sessionfile import SavedSession, SessionFileError, export_csv, load, restore, save
+from tui.engine.optimizers import OPTIMIZERS
+from tui.engine.session import Event, Session
+from tui.files import sessionfile
+from tui.files.safe import FileError
+from tui.files.sessionfile import SavedSession, SessionFileError, export_csv, load, restore, save
 
 ROOT = Path(__file__).resolve().parents[1]
 CSV = "x1,x2,y\n0.5,1.0,0.0\n1.5,-2.0,1.0\n2.5,0.25,1.0\n-1.0,3.0,0.0\n"

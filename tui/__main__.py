@@ -16,10 +16,10 @@ import tui
 from tui import data
 from tui.config import make_config, parse_int
 from tui.data import Dataset
+from tui.engine.optimizers import OPTIMIZERS
+from tui.engine.session import Config, Session
 from tui.errors import InputError
 from tui.format import quoted
-from tui.optimizers import OPTIMIZERS
-from tui.session import Config, Session
 
 if TYPE_CHECKING:
     from tui.app import GdstepApp
@@ -162,7 +162,7 @@ def note(message: str) -> None:
 
 
 def trace_main(argv: Sequence[str]) -> int:
-    from tui import trace
+    from tui.files import trace
 
     args = trace_parser().parse_args(argv)
     every = parse_int(args.every, "every", 1)
@@ -239,7 +239,7 @@ def write_crash_report(text: str) -> str:
     import tempfile
     import time
 
-    from tui.files import FileError, write_atomic
+    from tui.files.safe import FileError, write_atomic
 
     state = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
     name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
@@ -269,8 +269,8 @@ def new_app(args: argparse.Namespace, max_steps: int) -> GdstepApp:
 
 def reopen(path: str, max_steps: int) -> GdstepApp:
     """The app on a saved session, at its step, with its breakpoints and watches."""
-    from tui import sessionfile
     from tui.app import GdstepApp, Source
+    from tui.files import sessionfile
 
     saved = sessionfile.load(path)
     furthest = max([saved.step, *(event.step for event in saved.events)])

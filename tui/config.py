@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 
 from tui.data import Dataset
+from tui.engine.model import LOSSES, REDUCTIONS
+from tui.engine.optimizers import OPTIMIZERS
+from tui.engine.schedule import Batches, BatchSizeError, batch_size
+from tui.engine.session import Config
 from tui.errors import InputError
 from tui.format import quoted
-from tui.model import LOSSES, REDUCTIONS
-from tui.optimizers import OPTIMIZERS
-from tui.schedule import Batches, BatchSizeError, batch_size
-from tui.session import Config
 
 DEFAULT_STEPS = 100
 SETTINGS = ("loss", "reduction", "optimizer", "lr", "w0", "b0", "batch_size", "steps")
@@ -99,7 +99,7 @@ BATCH_SIZE_MESSAGES = {
     Batches.ONE_POINT: "--optimizer sgd uses one point a step; use minibatch for more",
     Batches.SIZED: "--optimizer minibatch needs --batch-size K",
 }
-"""What the command line says for each rule of tui.schedule.batch_size."""
+"""What the command line says for each rule of tui.engine.schedule.batch_size."""
 
 
 def _parse(

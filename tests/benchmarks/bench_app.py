@@ -30,7 +30,7 @@ from tui import data  # noqa: E402
 from tui.app import GdstepApp  # noqa: E402
 from tui.config import make_config  # noqa: E402
 from tui.data import Dataset  # noqa: E402
-from tui.session import Config, Session  # noqa: E402
+from tui.engine.session import Config, Session  # noqa: E402
 
 SIZE = (120, 40)
 FRAME = 1 / 60
@@ -99,7 +99,7 @@ import sys, time
 sys.path.insert(0, {root!r})
 from tui import data
 from tui.config import make_config
-from tui.session import Session
+from tui.engine.session import Session
 dataset = data.load("seed")
 config, _ = make_config(dataset, {{}})
 times = []

@@ -16,7 +16,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tui import data  # noqa: E402
-from tui.session import Config, Session  # noqa: E402
+from tui.engine.session import Config, Session  # noqa: E402
 
 
 def plain_loop(x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> tuple[float, float]:

@@ -16,16 +16,16 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
+from tui.app.plots.plot_panel import PlotPanel
+from tui.app.widgets.point_table import PointTable
+from tui.app.widgets.progress_line import ProgressLine
+from tui.app.widgets.state_panel import StatePanel
+from tui.app.widgets.taylor_panel import TaylorPanel
+from tui.app.widgets.update_panel import UpdatePanel
+from tui.app.widgets.watch_panel import WatchPanel
 from tui.data import Dataset
-from tui.diagnostics import CurvatureCache, Diagnostics, diagnose
-from tui.session import Config, Session
-from tui.widgets.plot_panel import PlotPanel
-from tui.widgets.point_table import PointTable
-from tui.widgets.progress_line import ProgressLine
-from tui.widgets.state_panel import StatePanel
-from tui.widgets.taylor_panel import TaylorPanel
-from tui.widgets.update_panel import UpdatePanel
-from tui.widgets.watch_panel import WatchPanel
+from tui.engine.diagnostics import CurvatureCache, Diagnostics, diagnose
+from tui.engine.session import Config, Session
 
 if TYPE_CHECKING:
     from tui.app.app import GdstepApp

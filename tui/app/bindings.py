@@ -11,7 +11,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from tui.widgets.point_table import PointTable
+from tui.app.widgets.point_table import PointTable
 
 if TYPE_CHECKING:
     pass

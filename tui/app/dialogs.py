@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tui.engine.model import weight_names
 from tui.format import count, num
-from tui.model import weight_names
 
 if TYPE_CHECKING:
     from tui.expressions import Breakpoint, Expression
@@ -18,7 +18,7 @@ class Dialogs:
     """Dialog actions (a mixin of GdstepApp)."""
 
     def action_goto(self) -> None:
-        from tui.screens.number_dialog import NumberDialog
+        from tui.app.screens.number_dialog import NumberDialog
 
         def chosen(step: float | None) -> None:
             if step is None:
@@ -37,7 +37,7 @@ class Dialogs:
         self.open_dialog(dialog, chosen)
 
     def action_set_lr(self) -> None:
-        from tui.screens.number_dialog import NumberDialog
+        from tui.app.screens.number_dialog import NumberDialog
 
         def chosen(lr: float | None) -> None:
             if lr is not None:
@@ -70,7 +70,7 @@ class Dialogs:
         self.refresh_views()
 
     def action_breakpoints(self) -> None:
-        from tui.screens.breakpoints_dialog import BreakpointsDialog
+        from tui.app.screens.breakpoints_dialog import BreakpointsDialog
 
         def chosen(breakpoints: list[Breakpoint] | None) -> None:
             if breakpoints is not None:
@@ -79,7 +79,7 @@ class Dialogs:
         self.open_dialog(BreakpointsDialog(self.breakpoints, self.session.d), chosen)
 
     def action_watches(self) -> None:
-        from tui.screens.watches_dialog import WatchesDialog
+        from tui.app.screens.watches_dialog import WatchesDialog
 
         def chosen(watches: list[Expression] | None) -> None:
             if watches is not None:
@@ -89,7 +89,7 @@ class Dialogs:
         self.open_dialog(WatchesDialog(self.watches, self.session.d), chosen)
 
     def action_edit(self) -> None:
-        from tui.screens.edit_dialog import EditDialog
+        from tui.app.screens.edit_dialog import EditDialog
 
         def chosen(theta: np.ndarray | None) -> None:
             if theta is not None:
@@ -113,13 +113,13 @@ class Dialogs:
                 timeout=4,
             )
             return
-        from tui.screens.units_screen import UnitsScreen
+        from tui.app.screens.units_screen import UnitsScreen
 
         session = self.session
         screen = UnitsScreen(standardization, session.w().tolist(), session.b(), session.t)
         self.open_dialog(screen)
 
     def action_help(self) -> None:
-        from tui.screens.help_screen import HelpScreen
+        from tui.app.screens.help_screen import HelpScreen
 
         self.open_dialog(HelpScreen())

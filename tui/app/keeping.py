@@ -12,9 +12,9 @@ from textual import work
 from tui import data
 from tui.config import make_config
 from tui.data import Dataset
+from tui.engine.session import Session
 from tui.errors import InputError
 from tui.format import quoted
-from tui.session import Session
 
 if TYPE_CHECKING:
     from tui.expressions import Expression
@@ -52,7 +52,7 @@ class Keeping:
         self.ask_before_dropping("Reset", "Reset", reset)
 
     def action_open(self) -> None:
-        from tui.screens.open_dialog import OpenDialog
+        from tui.app.screens.open_dialog import OpenDialog
 
         def chosen(spec: str | None) -> None:
             if spec:
@@ -109,12 +109,12 @@ class Keeping:
             self.notify(warning, title=f"Note on {dataset.name}", severity="warning", timeout=10)
 
     def action_export(self) -> None:
-        from tui.screens.file_dialog import FileDialog
+        from tui.app.screens.file_dialog import FileDialog
 
         def chosen(path: str | None) -> None:
             if path is None:
                 return
-            from tui import sessionfile
+            from tui.files import sessionfile
 
             try:
                 written = sessionfile.export_csv(self.session, path, self.watches)
@@ -127,12 +127,12 @@ class Keeping:
 
     def action_save(self, then: Callable[[], object] | None = None) -> None:
         """Save the session to a file named in a dialog; then, if saved, call `then`."""
-        from tui.screens.file_dialog import FileDialog
+        from tui.app.screens.file_dialog import FileDialog
 
         def chosen(path: str | None) -> None:
             if path is None:
                 return
-            from tui import sessionfile
+            from tui.files import sessionfile
 
             source = self.source
             try:
@@ -182,7 +182,7 @@ class Keeping:
         """Call `then`, which drops the session's history, at once when the history holds
         nothing beyond step 0 (no steps, η changes or edits); else only after a yes to
         `Reset drops 1,234 steps and 2 η changes. Reset?`."""
-        from tui.screens.confirm_dialog import Choice, ConfirmDialog, history_text
+        from tui.app.screens.confirm_dialog import Choice, ConfirmDialog, history_text
 
         session = self.session
         if not (session.last or session.events):
@@ -196,7 +196,7 @@ class Keeping:
 
     def action_quit(self) -> None:
         """Quit at once when nothing is unsaved; else ask: save then quit, quit, or stay."""
-        from tui.screens.confirm_dialog import Choice, ConfirmDialog
+        from tui.app.screens.confirm_dialog import Choice, ConfirmDialog
 
         if not self.unsaved():
             self.exit()

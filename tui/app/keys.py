@@ -44,7 +44,7 @@ class KeyBursts:
     async def on_key(self, event: events.Key) -> None:
         """A main-screen key that reaches the app the long way, up from a dialog that closed
         after the key was sent to it (`? q n`: the n was sent to the help screen), runs now."""
-        from tui.textual_adapter import bindings_for
+        from tui.app.textual_adapter import bindings_for
 
         if len(self.screen_stack) > 1:
             return
@@ -90,14 +90,14 @@ class KeyBursts:
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, its input parser made to drop what it cannot read."""
-        from tui.textual_adapter import guard_input_parser
+        from tui.app.textual_adapter import guard_input_parser
 
         guard_input_parser()
         return super().get_driver_class()
 
     def action_command_palette(self) -> None:
         """Textual's command palette, with its page keys safe before it is laid out."""
-        from tui.textual_adapter import CommandPalette
+        from tui.app.textual_adapter import CommandPalette
 
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(id="--command-palette"))

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
+from tui.app.widgets.progress_line import ProgressLine
+from tui.engine.session import Session
 from tui.format import num
-from tui.session import Session
-from tui.widgets.progress_line import ProgressLine
 
 if TYPE_CHECKING:
     from tui.expressions import Expression

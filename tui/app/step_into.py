@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tui.session import Session
+from tui.engine.session import Session
 
 if TYPE_CHECKING:
     pass

@@ -18,7 +18,7 @@ import numpy as np
 from tui.data.dataset import DataError, Dataset
 from tui.data.samples import resolve
 from tui.data.standardize import standardize_columns
-from tui.files import read_bytes
+from tui.files.safe import read_bytes
 from tui.format import exact, printable, quoted
 
 SETTINGS_PREFIX = "gdstep:"

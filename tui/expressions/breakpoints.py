@@ -3,10 +3,10 @@ in chunks of steps at once where the quantities allow."""
 
 from __future__ import annotations
 
+from tui.engine.session import Session
 from tui.expressions.expression import Expression
 from tui.expressions.names import EXPENSIVE
 from tui.expressions.quantities import Curvatures, LazyValues, check_names, history_arrays
-from tui.session import Session
 
 FIRST_CHUNK = 64
 MAX_CHUNK = 8192

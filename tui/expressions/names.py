@@ -3,7 +3,7 @@ full passes over the data."""
 
 from __future__ import annotations
 
-from tui.model import weight_names
+from tui.engine.model import weight_names
 
 EXPENSIVE = frozenset({"grad_norm", "cos_beta", "dl1", "dl2", "lambda_max"})
 """Names that need full passes over the data (the gradient, the Hessian) at each step."""

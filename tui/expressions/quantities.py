@@ -1,5 +1,5 @@
 """The values of a step that expressions read: cheap ones from the history, the costly ones
-(EXPENSIVE) from tui.diagnostics, one step at a time or as arrays over many."""
+(EXPENSIVE) from tui.engine.diagnostics, one step at a time or as arrays over many."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 
-from tui.diagnostics import Curvature, CurvatureCache, norm, taylor
+from tui.engine.diagnostics import Curvature, CurvatureCache, norm, taylor
+from tui.engine.session import Session
 from tui.expressions.compile import Outcome
 from tui.expressions.expression import Expression
 from tui.expressions.names import EXPENSIVE, feature_index, names_for
-from tui.session import Session
 
 # ---- the values of a step ---------------------------------------------------------------------
 

@@ -1,0 +1,339 @@
+"""The plot panel: the loss curve, the data with the fitted sigmoid, or the loss surface.
+
+It draws what `tui.app.plots.plotdata` computes and computes no mathematics itself; every value goes
+to plotext as a fraction of its axis (`plotdata.drawable`), so that plotext, which computes
+in floats and overflows on spans near 1e308, only meets numbers in [0, 1]. Every repaint draws
+the plot again from `clear_figure()`, at the widget's current size, so a resize, a theme
+change or a new step all redraw from the session. plotext lays out the cells; they go to the
+screen as strips straight from its matrix, not through its ANSI text.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Self
+
+import numpy as np
+from rich.color import Color
+from rich.style import Style
+from rich.text import Text
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual_plotext import PlotextPlot
+
+from tui.app.plots import plotdata
+from tui.app.plots.plotext_adapter import build_matrix, matrix_strips, paint_background
+from tui.data import Dataset
+from tui.engine.session import Session
+from tui.format import count, num
+
+MODES = ("loss", "fit", "surface")
+
+PAST = (0, 150, 255)
+FUTURE = (120, 120, 120)
+CURRENT = (255, 70, 70)
+DATA = (255, 165, 0)
+FIT = (0, 220, 220)
+PATH = (255, 255, 255)
+NOT_FINITE = (140, 0, 0)
+
+RAMP_STOPS = ((20, 24, 90), (30, 80, 160), (30, 150, 145), (120, 200, 80), (250, 230, 40))
+"""Dark blue (low loss) to yellow (high loss)."""
+
+BANDS = 16
+"""Colour bands of the surface (each band one background colour)."""
+
+
+def _ramp(bands: int) -> list[tuple[int, int, int]]:
+    """`bands` colours evenly along RAMP_STOPS."""
+    colours = []
+    for k in range(bands):
+        t = k / max(bands - 1, 1) * (len(RAMP_STOPS) - 1)
+        i = min(int(t), len(RAMP_STOPS) - 2)
+        f = t - i
+        a, b = RAMP_STOPS[i], RAMP_STOPS[i + 1]
+        colours.append(tuple(round(a[j] + (b[j] - a[j]) * f) for j in range(3)))
+    return colours
+
+
+RAMP = _ramp(BANDS)
+
+LEGEND = Text.assemble(
+    "log₁₀ L: low ",
+    *((" ", Style(bgcolor=Color.from_rgb(*rgb))) for rgb in RAMP),
+    " high  ",
+    (" ", Style(bgcolor=Color.from_rgb(*NOT_FINITE))),
+    " not finite",
+)
+"""The surface's colour scale (evenly spaced in log10 L, see `plotdata.band_grid`), under
+the plot."""
+
+BIG_DATA = 200
+"""The fit draws up to this many points as ●, more as braille dots."""
+
+
+def canvas_size(width: int, height: int, y_label_width: int) -> tuple[int, int]:
+    """The data area plotext leaves in a width × height plot with a title, an x label, x tick
+    labels, y tick labels `y_label_width` wide and the frame (plotext 5.3 `build_plot`);
+    zero or less when there is none."""
+    return width - 2 - y_label_width, height - 5
+
+
+def _first_fitting(width: int, *titles: str) -> str:
+    """The first title that fits in `width` columns (plotext drops a title that does not)."""
+    return next((title for title in titles if len(title) <= width), "")
+
+
+def _titled(room: int, title: str, note: str, *shorter: str) -> str:
+    """The title, or a shorter one, with the note after it; else the note alone (what the
+    plot leaves out matters more than its name); else the title or a shorter one: the first
+    that fits."""
+    names = (title, *shorter)
+    with_note = [*(f"{name} · {note}" for name in names), note] if note else []
+    return _first_fitting(room, *with_note, *names)
+
+
+def on_cells(places: list[float], cells: int, dots: int) -> list[float]:
+    """Places (fractions of the axis) for braille, which has `dots` dots a cell along it,
+    such that each dot falls in the cell of a one-cell marker (●, a tick) at the same place.
+
+    plotext puts a one-cell marker at ⌊0.5 + (cells − 1)·u⌋, so the axis's ends lie at the
+    middle of the end cells, but a braille dot at dot ⌊0.5 + (dots·cells − 1)·u⌋, in a cell
+    up to 3/8 of one higher near the top (σ < 1 drawn above the y = 1 tick) and lower near
+    the bottom. At u' = (dots·(cells − 1)·u + (dots − 1)/2) / (dots·cells − 1) the dot is
+    ⌊dots·((cells − 1)·u + 0.5)⌋, in cell ⌊0.5 + (cells − 1)·u⌋.
+    """
+    n = max(cells, 1)
+    return [(dots * (n - 1) * u + (dots - 1) / 2) / (dots * n - 1) for u in places]
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The axes of the plot being drawn and the canvas plotext gives it: `columns` × `rows`
+    cells right of y tick labels `label_width` wide."""
+
+    x: plotdata.Axis
+    y: plotdata.Axis
+    columns: int
+    rows: int
+    label_width: int
+
+
+@dataclass(frozen=True)
+class _Heat:
+    """Where the surface's grid lies in plotext's matrix: its top-left cell is at column
+    `column0` of line `line0` from the top (below the title and the frame), its top row is the
+    highest b."""
+
+    surface: plotdata.Surface
+    column0: int
+    line0: int
+
+
+def _heat_colours(heat: _Heat) -> list[list[tuple[int, int, int]]]:
+    """The background colour of each cell of the surface's grid, top row (the highest b)
+    first."""
+    bands = plotdata.band_grid(heat.surface, BANDS)
+    rows = bands[::-1].tolist()
+    return [[RAMP[band] if band >= 0 else NOT_FINITE for band in row] for row in rows]
+
+
+class PlotPanel(PlotextPlot):
+    """One plot of the session: `loss` (L(θ_t) against t), `fit` (data and σ(w·x + b)) or
+    `surface` (L(w, b) with the path); fit and surface need one feature."""
+
+    mode: reactive[str] = reactive("loss")
+    log: reactive[bool] = reactive(False)
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.session: Session | None = None
+        self.dataset: Dataset | None = None
+        self._strips: tuple[tuple[int, int], list[Strip]] | None = None  # (size, lines)
+
+    # ---- API ------------------------------------------------------------------------------
+    def show(self, session: Session, dataset: Dataset) -> None:
+        """Draw this session (and name the axes after the dataset's columns)."""
+        self.session, self.dataset = session, dataset
+        if session.d > 1:
+            self.mode = "loss"
+        self.refresh()
+
+    def cycle(self) -> str:
+        """The next mode (loss → fit → surface → loss); only `loss` when d > 1."""
+        if self.session is not None and self.session.d > 1:
+            self.mode = "loss"
+        else:
+            self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+        return self.mode
+
+    def toggle_log(self) -> bool:
+        """log10 on the loss plot, or back to linear. Returns the new setting."""
+        self.log = not self.log
+        return self.log
+
+    def watch_mode(self, mode: str) -> None:
+        self.border_subtitle = LEGEND if mode == "surface" else None
+
+    def validate_mode(self, mode: str) -> str:
+        if mode not in MODES:
+            raise ValueError(f"plot mode must be one of {', '.join(MODES)}, not {mode!r}")
+        return mode
+
+    # ---- drawing --------------------------------------------------------------------------
+    def refresh(
+        self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ) -> Self:
+        self._strips = None  # whatever asks for a repaint gets a new drawing
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def render_line(self, y: int) -> Strip:
+        """Line y of the plot, drawn once per repaint and size (Textual's line API)."""
+        size = (self.size.width, self.size.height)
+        if self._strips is None or self._strips[0] != size:
+            self._strips = (size, self.draw(*size))
+        lines = self._strips[1]
+        return lines[y] if y < len(lines) else Strip.blank(size[0])
+
+    def draw(self, width: int, height: int) -> list[Strip]:
+        """The whole plot at this size, one strip per line."""
+        plt = self.plt
+        plt.clear_figure()
+        session = self.session
+        heat = None
+        if session is None:
+            plt.title(_first_fitting(width - 2, "no data"))
+        elif self.mode == "loss" or session.d > 1:
+            self._draw_loss(session, width, height)
+        elif self.mode == "fit":
+            self._draw_fit(session, width, height)
+        else:
+            heat = self._draw_surface(session, width, height)
+        matrix = build_matrix(self, width, height)
+        if heat is not None:  # the path and θ_t, drawn by plotext, keep their colour on top
+            paint_background(matrix, heat.line0, heat.column0, _heat_colours(heat))
+        return matrix_strips(matrix, width)
+
+    def _frame(self, x: plotdata.Axis, y: plotdata.Axis, width: int, height: int) -> _Frame:
+        """Give plotext the axes: every value goes to it as a fraction of its axis
+        (`_points`), so its limits are [0, 1] and the ticks sit at their fractions."""
+        plt = self.plt
+        plt.xlim(0.0, 1.0)
+        plt.ylim(0.0, 1.0)
+        plt.xticks(x.tick_places, x.ticks.labels)
+        plt.yticks(y.tick_places, y.ticks.labels)
+        label_width = max(map(len, y.ticks.labels), default=0)
+        return _Frame(x, y, *canvas_size(width, height, label_width), label_width)
+
+    def _points(
+        self,
+        frame: _Frame,
+        x: np.ndarray | list[float],
+        y: np.ndarray | list[float],
+        marker: str,
+        color: tuple[int, int, int],
+        line: bool = False,
+    ) -> plotdata.Drawn:
+        """Draw the points (x_i, y_i), joined when `line`: those plotext can (`drawable`),
+        braille moved onto the cells of the ticks (`on_cells`). Returns what was drawn."""
+        drawn = plotdata.drawable(x, y, frame.x, frame.y)
+        xs, ys = drawn.x, drawn.y
+        if marker == "braille":
+            xs, ys = on_cells(xs, frame.columns, 2), on_cells(ys, frame.rows, 4)
+        (self.plt.plot if line else self.plt.scatter)(xs, ys, marker=marker, color=color)
+        return drawn
+
+    def _draw_loss(self, session: Session, width: int, height: int) -> None:
+        plt = self.plt
+        losses = session.history.loss[: session.last + 1]
+        curve = plotdata.loss_curve(losses, width, self.log, mark=session.t)
+        title = "loss L(θ_t)" + (" (log10)" if self.log else "")
+        if curve.empty:
+            plt.title(_first_fitting(width - 2, curve.not_drawn, "L is not finite"))
+            return
+        frame = self._frame(curve.x, curve.y, width, height)
+        xs, ys, k = curve.xs, curve.ys, curve.before_mark
+        if k < len(xs):  # the history beyond the cursor, greyed, joined to the part before it
+            start = max(k - 1, 0)
+            self._points(frame, xs[start:], ys[start:], "braille", FUTURE, line=True)
+            plt.vline(frame.x.place(session.t).item(), color=FUTURE)
+        if k:
+            self._points(frame, xs[:k], ys[:k], "braille", PAST, line=True)
+        if curve.mark_y is not None:
+            self._points(frame, [session.t], [curve.mark_y], "●", CURRENT)
+        plt.title(_titled(frame.columns, title, curve.not_drawn, "loss"))
+        plt.xlabel("step")
+
+    def _draw_fit(self, session: Session, width: int, height: int) -> None:
+        plt = self.plt
+        x_lo, x_hi, y_lo, y_hi = plotdata.fit_range(session)
+        frame = self._frame(
+            plotdata.axis(x_lo, x_hi, max(2, min(8, width // 12))),
+            plotdata.axis(y_lo, y_hi, max(2, min(6, height // 5))),
+            width,
+            height,
+        )
+        w, b = session.w()[0], session.b()
+        notes = []
+        if math.isfinite(w) and math.isfinite(b):
+            curve_x, y_hat = plotdata.fit_curve(session, 2 * max(width, 1))
+            self._points(frame, curve_x, y_hat, "braille", FIT, line=True)
+        else:
+            notes.append("θ_t is not finite: curve not drawn")
+        x, y = plotdata.data_points(session)
+        marker = "●" if len(x) <= BIG_DATA else "braille"
+        data = self._points(frame, x, y, marker, DATA)  # the data on top
+        if data.not_finite:
+            notes.append(f"{count(data.not_finite, 'point')} not finite: not drawn")
+        feature, target = self._axis_names()
+        plt.xlabel(feature)
+        plt.ylabel(target)
+        title = f"ŷ = σ(w·x + b), w = {num(w, 4)}, b = {num(b, 4)}"
+        short = f"w = {num(w, 4)}, b = {num(b, 4)}"
+        plt.title(_titled(frame.columns, title, " · ".join(notes), short))
+
+    def _draw_surface(self, session: Session, width: int, height: int) -> _Heat | None:
+        """The frame, the path and θ_t; the heat is painted on plotext's matrix afterwards
+        (`paint_background`): as plotext points it would cost 5× more and hide under the
+        path."""
+        plt = self.plt
+        w_lo, w_hi, b_lo, b_hi = plotdata.surface_range(session)
+        frame = self._frame(
+            plotdata.axis(w_lo, w_hi, max(2, min(8, width // 12))),
+            plotdata.axis(b_lo, b_hi, max(2, min(6, height // 5))),
+            width,
+            height,
+        )
+        surface = plotdata.loss_surface(session, max(frame.columns, 1), max(frame.rows, 1))
+        path_w, path_b = surface.path_w, surface.path_b
+        clipped = self._points(frame, path_w, path_b, "braille", PATH, line=True).clipped
+        clipped += self._points(frame, [surface.w], [surface.b], "●", CURRENT).clipped
+        title = "loss surface"
+        if surface.subsampled_from is not None:
+            title += f" from {surface.points:,} of {count(surface.subsampled_from, 'point')}"
+        scale = plotdata.describe_loss_range(surface)
+        notes = [plotdata.not_drawn(np.isfinite(session.thetas()).all(axis=1), "θ")]
+        if clipped:
+            notes.append("path clipped at ±1e300")  # plotdata.RANGE_LIMIT
+        note = " · ".join(filter(None, notes))
+        plt.title(
+            _titled(frame.columns, f"{title}, {scale}", note, title, "loss surface", "L(w, b)")
+        )
+        plt.xlabel("w")
+        plt.ylabel("b")
+        if frame.columns <= 0 or frame.rows <= 0:
+            return None
+        return _Heat(surface, column0=frame.label_width + 1, line0=2)
+
+    def _axis_names(self) -> tuple[str, str]:
+        if self.dataset is None or self.dataset.d != 1:
+            return "x", "y"
+        return self.dataset.features[0], self.dataset.target

@@ -1,0 +1,523 @@
+"""Saving a debugging session to a file and opening it again; exporting the trace as CSV.
+
+A session file is JSON, tagged with ``"format": "gdstep-session"`` and ``"version": 1``::
+
+    {"format": "gdstep-session", "version": 1,
+     "data": "plateau", "target": null, "standardize": false,
+     "data_sha256": "…",
+     "config": {"loss": "mse", "reduction": "sum", "optimizer": "gd", "lr": 1.0,
+                "w0": [-2.0], "b0": -2.0, "batch_size": null, "shuffle": false, "seed": 0},
+     "events": [{"kind": "lr", "step": 12, "values": [0.5]},
+                {"kind": "edit", "step": 30, "values": [1.0, -1.5]}],
+     "step": 40,
+     "breakpoints": [{"expression": "loss < 0.01", "enabled": true}],
+     "watches": ["w", "loss"]}
+
+It keeps what fixes the run (the data, the configuration and the changes made by hand), not
+the computed states: opening it replays the events from step 0, which gives the same doubles
+bit for bit. Floats are written with Python's repr, so they read back exactly. ``data`` is a
+sample name or the absolute path of a CSV file; ``data_sha256`` (optional) is a digest of
+the numbers the session ran on, so a data file changed since the save is noticed.
+
+Anything wrong with a session file raises :class:`SessionFileError` (and nothing else), with
+a one-line message. This module does not import textual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tui import data
+from tui.config import ConfigError, check_targets
+from tui.data import DataError, Dataset
+from tui.engine.model import LOSSES, REDUCTIONS
+from tui.engine.optimizers import OPTIMIZERS
+from tui.engine.schedule import BATCHES, Batches, BatchSizeError, batch_size
+from tui.engine.session import Config, Event, ReplayError, Session
+from tui.expressions import Breakpoint, Expression, ExpressionError
+from tui.expressions import parse as parse_expression
+from tui.files import trace
+from tui.files.safe import FileError, read_bytes, write_atomic
+from tui.format import QUOTED, printable, quoted
+
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "SavedSession",
+    "SessionFileError",
+    "export_csv",
+    "expressions",
+    "load",
+    "restore",
+    "save",
+]
+
+FORMAT = "gdstep-session"
+VERSION = 1
+MAX_BYTES = 64 << 20
+"""A session file larger than this is not read (it is surely some other file)."""
+
+EVENT_KINDS = ("lr", "edit")
+
+
+class SessionFileError(FileError):
+    """A session file that cannot be read, saved or restored: the message says why."""
+
+
+@dataclass
+class SavedSession:
+    """What a session file holds, checked: enough to rebuild the session exactly."""
+
+    data: str  # a sample name, or the absolute path of a CSV file
+    target: str | None
+    standardize: bool
+    config: dict[str, Any]  # loss, reduction, optimizer, lr, w0 (list), b0, batch_size, …
+    events: list[Event]
+    step: int
+    breakpoints: list[tuple[str, bool]] = field(default_factory=list)  # (expression, enabled)
+    watches: list[str] = field(default_factory=list)
+    data_sha256: str | None = None  # digest of the session's x and y; None: not checked
+    label: str = "<session>"  # the file it came from, as messages name it
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_csv(
+    session: Session, path: str | os.PathLike[str], watches: Sequence[Expression] = ()
+) -> Path:
+    """Write states 0 … session.t as the CSV `gdstep trace` prints (atomically)."""
+    return write_atomic(path, "".join(trace.lines(session, session.t, watches=list(watches))))
+
+
+# --------------------------------------------------------------------------- save
+
+
+def data_digest(x: np.ndarray, y: np.ndarray) -> str:
+    """SHA-256 of the float64 numbers (and shape) a session runs on."""
+    digest = hashlib.sha256()
+    digest.update(repr(x.shape).encode())
+    digest.update(np.ascontiguousarray(x, dtype=np.float64).tobytes())
+    digest.update(np.ascontiguousarray(y, dtype=np.float64).tobytes())
+    return digest.hexdigest()
+
+
+def _spec(dataset_spec: str | os.PathLike[str]) -> str:
+    """A sample name as it is; a file (as `data.resolve` finds it first) as an absolute path."""
+    text = os.fspath(dataset_spec)
+    if text and os.path.exists(text):
+        return os.path.abspath(text)
+    return text
+
+
+def _finite(values: Iterable[Any], what: str) -> list[float]:
+    out = [float(v) for v in values]
+    if not all(map(math.isfinite, out)):
+        raise SessionFileError(f"cannot save the session: {what} is not finite: {out!r}")
+    return out
+
+
+def to_json(
+    session: Session,
+    dataset_spec: str | os.PathLike[str],
+    target: str | None,
+    standardize: bool,
+    breakpoints: Iterable[tuple[str, bool]] = (),
+    watches: Iterable[str] = (),
+) -> str:
+    """The session file's text (see `save`)."""
+    c: Config = session.config
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "data": _spec(dataset_spec),
+        "target": target,
+        "standardize": bool(standardize),
+        "data_sha256": data_digest(session.objective.x, session.objective.y),
+        "config": {
+            "loss": c.loss,
+            "reduction": c.reduction,
+            "optimizer": c.optimizer,
+            "lr": _finite([c.lr], "η")[0],
+            "w0": _finite(c.w0, "w0"),
+            "b0": _finite([c.b0], "b0")[0],
+            "batch_size": None if c.batch_size is None else int(c.batch_size),
+            "shuffle": bool(c.shuffle),
+            "seed": int(c.seed),
+        },
+        "events": [
+            {
+                "kind": e.kind,
+                "step": int(e.step),
+                "values": _finite(e.values, f"the {e.kind} at step {e.step}"),
+            }
+            for e in session.events
+        ],
+        "step": int(session.t),
+        "breakpoints": [
+            {"expression": str(text), "enabled": bool(enabled)} for text, enabled in breakpoints
+        ],
+        "watches": [str(w) for w in watches],
+    }
+    return _layout(document)
+
+
+def _layout(document: dict[str, Any]) -> str:
+    """JSON with one line per field, and one line per item of a list (an event, …)."""
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+    fields = []
+    for key, value in document.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {dumps(item)}" for item in value)
+            fields.append(f"  {dumps(key)}: [\n{items}\n  ]")
+        else:
+            fields.append(f"  {dumps(key)}: {dumps(value)}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
+
+
+def save(
+    path: str | os.PathLike[str],
+    session: Session,
+    dataset_spec: str | os.PathLike[str],
+    target: str | None,
+    standardize: bool,
+    breakpoints: Iterable[tuple[str, bool]] = (),
+    watches: Iterable[str] = (),
+) -> Path:
+    """Save the session (data spec, configuration, events, step, breakpoints, watches) as
+    JSON, atomically. `dataset_spec` is what `data.load` was given: a sample name or a path
+    (kept as an absolute path). Returns the path written; raises FileError."""
+    text = to_json(session, dataset_spec, target, standardize, breakpoints, watches)
+    return write_atomic(path, text)
+
+
+# --------------------------------------------------------------------------- load
+
+
+def _show(value: Any) -> str:
+    """A value from the file for a message, at most a line's worth (a 60 MB string is not
+    repeated): a string quoted with its control characters escaped, anything else as JSON."""
+    if isinstance(value, str):
+        return quoted(value)
+    text = json.dumps(value)  # ASCII: every control or other odd character is escaped
+    return text if len(text) <= QUOTED else text[: QUOTED - 1] + "…"
+
+
+class _Fields:
+    """Checks the fields of a parsed document; errors name the file and the field."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def fail(self, name: str, problem: str) -> SessionFileError:
+        return SessionFileError(f"{self.label}: session field {name!r} {problem}")
+
+    def get(self, obj: dict[str, Any], key: str, name: str) -> Any:
+        if key not in obj:
+            raise self.fail(name, "is missing")
+        return obj[key]
+
+    def object(self, value: Any, name: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(name, f"must be an object, not {_show(value)}")
+        return value
+
+    def array(self, value: Any, name: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(name, f"must be a list, not {_show(value)}")
+        return value
+
+    def text(self, value: Any, name: str, optional: bool = False) -> str | None:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str):
+            kind = "a string or null" if optional else "a string"
+            raise self.fail(name, f"must be {kind}, not {_show(value)}")
+        return value
+
+    def flag(self, value: Any, name: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(name, f"must be true or false, not {_show(value)}")
+        return value
+
+    def whole(self, value: Any, name: str, minimum: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(name, f"must be a whole number, not {_show(value)}")
+        if value < minimum:
+            raise self.fail(name, f"must be at least {minimum}, not {value}")
+        return value
+
+    def number(self, value: Any, name: str, positive: bool = False) -> float:
+        kind = "a finite number > 0" if positive else "a finite number"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(name, f"must be {kind}, not {_show(value)}")
+        try:
+            number = float(value)
+        except OverflowError:
+            raise self.fail(name, f"must be {kind}, not {_show(value)}") from None
+        if not math.isfinite(number) or (positive and not number > 0):
+            raise self.fail(name, f"must be {kind}, not {_show(value)}")
+        return number
+
+    def numbers(self, value: Any, name: str, count: int | None = None) -> list[float]:
+        items = self.array(value, name)
+        if count is not None and len(items) != count:
+            raise self.fail(name, f"must hold {count} number(s), not {len(items)}")
+        if not items:
+            raise self.fail(name, "must hold at least one number")
+        return [self.number(v, f"{name}[{i}]") for i, v in enumerate(items)]
+
+    def choice(self, value: Any, name: str, choices: Iterable[str]) -> str:
+        choices = tuple(choices)
+        if not isinstance(value, str) or value not in choices:
+            raise self.fail(name, f"must be one of {', '.join(choices)}, not {_show(value)}")
+        return value
+
+
+def _read(path: str, label: str) -> str:
+    """The text of a regular file of at most MAX_BYTES: a FIFO, a device (/dev/zero) or a
+    directory is refused at once, never read or waited on."""
+    raw = read_bytes(path, label, MAX_BYTES, error=SessionFileError)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SessionFileError(f"not a gdstep session file: {label} (not UTF-8 text)") from None
+
+
+def parse(text: str, label: str = "<session>") -> SavedSession:
+    """A SavedSession from a session file's text; SessionFileError if it is not a valid one."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as e:
+        where = f"line {e.lineno}, column {e.colno}"
+        raise SessionFileError(
+            f"not a gdstep session file: {label} (not valid JSON: {e.msg} at {where})"
+        ) from None
+    except (ValueError, RecursionError) as e:  # e.g. an integer with too many digits
+        raise SessionFileError(
+            f"not a gdstep session file: {label} (not valid JSON: {e})"
+        ) from None
+    if not isinstance(document, dict) or "format" not in document:
+        raise SessionFileError(
+            f'not a gdstep session file: {label} (it has no "format": "{FORMAT}" tag)'
+        )
+    if document["format"] != FORMAT:
+        raise SessionFileError(
+            f"not a gdstep session file: {label} (its format is {_show(document['format'])}, "
+            f"not {quoted(FORMAT)})"
+        )
+    f = _Fields(label)
+    version = f.get(document, "version", "version")
+    if version != VERSION or isinstance(version, bool):
+        age = ""
+        if isinstance(version, int) and not isinstance(version, bool):
+            age = " (a newer gdstep)" if version > VERSION else " (an older gdstep)"
+        raise SessionFileError(
+            f"made by a different version: {label} is a session file of version "
+            f"{_show(version)}{age}; this gdstep reads version {VERSION}"
+        )
+    return SavedSession(
+        label=label,
+        data=_data(f, document),
+        target=f.text(f.get(document, "target", "target"), "target", optional=True),
+        standardize=f.flag(f.get(document, "standardize", "standardize"), "standardize"),
+        config=_config(f, f.object(f.get(document, "config", "config"), "config")),
+        events=_events(f, f.array(f.get(document, "events", "events"), "events")),
+        step=f.whole(f.get(document, "step", "step"), "step", 0),
+        breakpoints=_breakpoints(f, document),
+        watches=[
+            str(f.text(w, f"watches[{i}]"))
+            for i, w in enumerate(f.array(f.get(document, "watches", "watches"), "watches"))
+        ],
+        data_sha256=_digest(f, document),
+    )
+
+
+def load(path: str | os.PathLike[str]) -> SavedSession:
+    """Read and check a session file. Raises SessionFileError (and nothing else) when the
+    file cannot be read, is not a gdstep session file, was made by a different version, or
+    has a missing or bad field."""
+    text_path = os.path.expanduser(os.fspath(path))
+    label = printable(text_path)
+    if not text_path:
+        raise SessionFileError("no file name given")
+    return parse(_read(text_path, label), label)
+
+
+def _data(f: _Fields, document: dict[str, Any]) -> str:
+    spec = f.text(f.get(document, "data", "data"), "data")
+    if not spec:
+        raise f.fail("data", "must name a sample or a CSV file, not ''")
+    return spec
+
+
+def _digest(f: _Fields, document: dict[str, Any]) -> str | None:
+    digest = f.text(document.get("data_sha256"), "data_sha256", optional=True)
+    if digest is not None and (
+        len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest)
+    ):
+        raise f.fail("data_sha256", f"must be 64 hexadecimal digits, not {_show(digest)}")
+    return digest
+
+
+BATCH_SIZE_PROBLEMS = {
+    Batches.EVERY_POINT: "must be null for optimizer gd (it uses every point)",
+    Batches.SIZED: "must be a whole number for optimizer minibatch",
+}
+"""What a session file's batch_size is told for each rule of tui.engine.schedule.batch_size (sgd's
+is checked first: a saved sgd run always says 1)."""
+
+
+def _config(f: _Fields, raw: dict[str, Any]) -> dict[str, Any]:
+    def get(key: str) -> Any:
+        return f.get(raw, key, f"config.{key}")
+
+    optimizer = f.choice(get("optimizer"), "config.optimizer", OPTIMIZERS)
+    size = get("batch_size")
+    if size is not None:
+        size = f.whole(size, "config.batch_size", 1)
+    if BATCHES.get(optimizer) is Batches.ONE_POINT and size != 1:  # saved as 1, always
+        raise f.fail("config.batch_size", f"must be 1 for optimizer sgd, not {_show(size)}")
+    try:
+        batch_size(optimizer, size)
+    except BatchSizeError as error:
+        raise f.fail("config.batch_size", BATCH_SIZE_PROBLEMS[error.rule]) from None
+    return {
+        "loss": f.choice(get("loss"), "config.loss", LOSSES),
+        "reduction": f.choice(get("reduction"), "config.reduction", REDUCTIONS),
+        "optimizer": optimizer,
+        "lr": f.number(get("lr"), "config.lr", positive=True),
+        "w0": f.numbers(get("w0"), "config.w0"),
+        "b0": f.number(get("b0"), "config.b0"),
+        "batch_size": size,
+        "shuffle": f.flag(get("shuffle"), "config.shuffle"),
+        "seed": f.whole(get("seed"), "config.seed", 0),
+    }
+
+
+def _events(f: _Fields, raw: list[Any]) -> list[Event]:
+    events: list[Event] = []
+    for i, item in enumerate(raw):
+        name = f"events[{i}]"
+        obj = f.object(item, name)
+        kind = f.choice(f.get(obj, "kind", f"{name}.kind"), f"{name}.kind", EVENT_KINDS)
+        step = f.whole(f.get(obj, "step", f"{name}.step"), f"{name}.step", 0)
+        values = f.get(obj, "values", f"{name}.values")
+        if kind == "lr":
+            numbers = f.numbers(values, f"{name}.values", count=1)
+            numbers = [f.number(numbers[0], f"{name}.values[0]", positive=True)]
+        else:
+            numbers = f.numbers(values, f"{name}.values")
+            if len(numbers) < 2:
+                raise f.fail(f"{name}.values", "must hold θ: w and b (at least 2 numbers)")
+        if events and step < events[-1].step:
+            raise f.fail(
+                f"{name}.step",
+                f"must not come before the step of the event before it ({events[-1].step}), "
+                f"not {step}",
+            )
+        events.append(Event(kind, step, tuple(numbers)))
+    return events
+
+
+def _breakpoints(f: _Fields, document: dict[str, Any]) -> list[tuple[str, bool]]:
+    out: list[tuple[str, bool]] = []
+    for i, item in enumerate(f.array(f.get(document, "breakpoints", "breakpoints"), "breakpoints")):
+        name = f"breakpoints[{i}]"
+        obj = f.object(item, name)
+        text = f.text(f.get(obj, "expression", f"{name}.expression"), f"{name}.expression")
+        enabled = f.flag(f.get(obj, "enabled", f"{name}.enabled"), f"{name}.enabled")
+        out.append((str(text), enabled))
+    return out
+
+
+# --------------------------------------------------------------------------- restore
+
+
+def config_of(saved: SavedSession) -> Config:
+    """The Config of a saved session."""
+    c = saved.config
+    return Config(
+        loss=c["loss"],
+        reduction=c["reduction"],
+        optimizer=c["optimizer"],
+        lr=c["lr"],
+        w0=tuple(c["w0"]),
+        b0=c["b0"],
+        batch_size=c["batch_size"],
+        shuffle=c["shuffle"],
+        seed=c["seed"],
+    )
+
+
+def restore(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset, Session]:
+    """Load the session's data and replay its events up to its step: the same states, bit for
+    bit, as when it was saved. `max_steps` (the app's limit) refuses a session that goes
+    further. Raises SessionFileError, naming the file, when the data set is missing or
+    changed, the saved settings do not fit it, or an event cannot be made again where it
+    says (past a divergence, an edit of the wrong size): nothing is moved or dropped."""
+    label = saved.label
+    if max_steps is not None:
+        furthest = max([saved.step, *(e.step for e in saved.events)])
+        if furthest > max_steps:
+            raise SessionFileError(
+                f"{label}: the session goes to step {furthest}, past the limit of {max_steps} steps"
+            )
+    try:
+        data.resolve(saved.data)
+    except DataError as e:
+        raise SessionFileError(f"{label}: the session's data set is missing: {e}") from None
+    try:
+        dataset = data.load(saved.data, target=saved.target, standardize=saved.standardize)
+    except DataError as e:
+        raise SessionFileError(f"{label}: the session's data set cannot be loaded: {e}") from None
+    config = config_of(saved)
+    try:
+        check_targets(dataset, config.loss)
+        session = Session(dataset.x, dataset.y, config)
+    except (ConfigError, ValueError) as e:
+        raise SessionFileError(f"{label}: the session does not fit its data set: {e}") from None
+    if saved.data_sha256 is not None and saved.data_sha256 != data_digest(
+        session.objective.x, session.objective.y
+    ):
+        raise SessionFileError(
+            f"{label}: the session's data set has changed since the session was saved: "
+            f"{dataset.path}"
+        )
+    try:
+        session.replay(saved.events, saved.step)
+    except ReplayError as e:
+        where = "the session's" if e.index is None else f"events[{e.index}]:"
+        raise SessionFileError(f"{label}: {where} {e.problem}") from None
+    return dataset, session
+
+
+def expressions(saved: SavedSession, d: int) -> tuple[list[Breakpoint], list[Expression]]:
+    """The session's breakpoints and watches, parsed for data with d features. Raises
+    SessionFileError naming the file and the entry: `s.json: breakpoints[2]: …`."""
+
+    def parse(text: str, name: str) -> Expression:
+        try:
+            return parse_expression(text, d)
+        except ExpressionError as e:
+            problem = str(e).partition("\n")[0]  # the line without the text and its ^^^
+            raise SessionFileError(f"{saved.label}: {name} {quoted(text)}: {problem}") from None
+
+    breakpoints = [
+        Breakpoint(parse(text, f"breakpoints[{i}]"), enabled)
+        for i, (text, enabled) in enumerate(saved.breakpoints)
+    ]
+    watches = [parse(text, f"watches[{i}]") for i, text in enumerate(saved.watches)]
+    return breakpoints, watches

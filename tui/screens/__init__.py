@@ -1,1 +1,0 @@
-"""The dialogs of the gdstep app: η, go to step, open a data set, help."""

@@ -1,1 +1,0 @@
-"""The widgets of the gdstep app: each shows part of the engine\x27s state."""
