@@ -55,8 +55,7 @@ async def drive(path: str, values: dict, size: tuple[int, int]) -> None:
     app = GdstepApp(dataset, config, watches=watches)
     async with app.run_test(size=size) as pilot:
         for key in values["keys"]:
-            await pilot.press(key)
-            await pilot.pause()
+            await pilot.press(key)  # returns once the app has handled it and is idle again
         await app.workers.wait_for_complete()
         await pilot.pause()
         for panel in PANELS:  # every panel drew this state, line by line, without raising
