@@ -121,7 +121,7 @@ async def test_o_enter_enter_in_one_burst_opens_the_sample():
         for key in ["o", "\r", "\r"]:  # both Enters reach the list: it selects twice
             app.post_message(key_event(key))
         await until(pilot, lambda: app.dataset.name == "seed" and len(app.screen_stack) == 1)
-        await until_steady(pilot, lambda: state(app))
+        await settle(pilot)  # both Enters were handled before the data set could open
         assert app.dataset.name == "seed" and len(app.screen_stack) == 1
 
 
@@ -157,7 +157,7 @@ async def test_a_page_key_right_after_ctrl_p_is_harmless(page):
         for key in ["ctrl+p", page, page]:  # before the palette's list is laid out
             app.post_message(key_event(key))
         await until(pilot, lambda: app.screen.has_class("--textual-command-palette"))
-        await until_steady(pilot, lambda: state(app))
+        await settle(pilot)
         assert app.screen.has_class("--textual-command-palette")
         await pilot.press(page, "escape")  # laid out now: the page keys work as Textual's
         await pilot.pause()
@@ -274,5 +274,5 @@ async def test_a_path_typed_after_o_keeps_every_character(tmp_path, bursts):
                 app.post_message(key_event(key))
             await pilot.pause()
         await until(pilot, lambda: app.dataset.path == own and len(app.screen_stack) == 1)
-        await until_steady(pilot, lambda: state(app))
+        await settle(pilot)
         assert app.dataset.path == own and len(app.screen_stack) == 1
