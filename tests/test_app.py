@@ -233,10 +233,13 @@ async def test_reset():
 async def test_continue_runs_and_c_stops():
     app = make_app("cancer")  # η = 3e-6 on unscaled features: a long, slow descent
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("c")
+        # Keys posted, not pressed: Pilot.press waits for the app to be idle, up to 1 s while
+        # a run keeps it busy; the state each key brings is waited for instead.
+        app.post_message(events.Key("c", "c"))
         await until(pilot, lambda: app.session.t > 10, what="the run passes step 10")
         assert app.running
-        await pilot.press("c")
+        app.post_message(events.Key("c", "c"))
+        await until(pilot, lambda: not app.running, what="c stops the run")
         await settle(pilot)
         assert not app.running
         t = app.session.t
@@ -260,7 +263,8 @@ async def test_goto_far_ahead_shows_the_progress_line_until_stopped():
         assert app.running and bar.display and (bar.first, bar.goal) == (2, 5_000_000)
         assert 2 < bar.step <= app.session.t
         assert bar.render_line(0).text.endswith(f"step {bar.step:,} of 5,000,000")
-        await pilot.press("c")  # c stops any run
+        app.post_message(events.Key("c", "c"))  # c stops any run
+        await until(pilot, lambda: not app.running, what="c stops the run")
         await settle(pilot)
         assert not app.running and not bar.display
         stopped = f"Run stopped at step {app.session.t:,}."
