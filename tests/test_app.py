@@ -10,6 +10,7 @@ from textual import events
 from textual.geometry import Region
 from textual.widget import Widget
 
+from tests.helpers import notes_of, screens_seen, until
 from tui import data
 from tui.app import GdstepApp
 from tui.app.plots.plot_panel import PlotPanel
@@ -111,11 +112,12 @@ async def test_keys_typed_with_the_key_that_opens_a_dialog_reach_it(keys, check)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        seen = screens_seen(app)
         names = {"\r": "enter", "\x1b": "escape", ".": "full_stop"}
         for character in keys:  # all queued before the app handles the first
             app.post_message(events.Key(names.get(character, character), character))
+        await until(pilot, lambda: "NumberDialog" in seen and len(app.screen_stack) == 1)
         await settle(pilot)
-        await pilot.pause(0.1)
         assert check(app) and len(app.screen_stack) == 1
 
 
@@ -133,10 +135,12 @@ async def test_keys_typed_while_a_dialog_closes_go_to_the_main_screen(keys, t):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        seen = screens_seen(app)
         characters = {"enter": "\r", "question_mark": "?", "backspace": None}
         for key in keys:  # all queued before the app handles the first
             app.post_message(events.Key(key, characters.get(key, key)))
-        await pilot.pause(0.3)
+        # a dialog came and went, and the keys after it stepped: only the end state has all
+        await until(pilot, lambda: seen and app.session.t == t and len(app.screen_stack) == 1)
         await settle(pilot)
         assert app.session.t == t and len(app.screen_stack) == 1
 
@@ -158,11 +162,12 @@ async def test_n_stops_at_the_step_limit_and_says_so():
     dataset = data.load("seed")
     config, _ = make_config(dataset, {})
     app = GdstepApp(dataset, config, max_steps=3)
+    notes = notes_of(app)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"nnnnn")
         await settle(pilot)
         assert app.session.t == 3 and app.session.last == 3
-        assert any("step limit, 3" in n.message for n in app._notifications)
+        assert any("step limit, 3" in n.message for n in notes)
 
 
 async def test_b_steps_back_exactly():
@@ -228,40 +233,47 @@ async def test_reset():
 async def test_continue_runs_and_c_stops():
     app = make_app("cancer")  # η = 3e-6 on unscaled features: a long, slow descent
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("c")
-        await pilot.pause(0.3)
+        # Keys posted, not pressed: Pilot.press waits for the app to be idle, up to 1 s while
+        # a run keeps it busy; the state each key brings is waited for instead.
+        app.post_message(events.Key("c", "c"))
+        await until(pilot, lambda: app.session.t > 10, what="the run passes step 10")
         assert app.running
-        await pilot.press("c")
+        app.post_message(events.Key("c", "c"))
+        await until(pilot, lambda: not app.running, what="c stops the run")
         await settle(pilot)
         assert not app.running
         t = app.session.t
         assert t > 10
         assert app.session.loss() == expected_session("cancer", t).loss()
-        await pilot.pause(0.2)
-        assert app.session.t == t
+        for _ in range(3):  # what was pending is handled, a refresh included: no step more
+            await settle(pilot)
+            assert app.session.t == t and not app.running
 
 
 async def test_goto_far_ahead_shows_the_progress_line_until_stopped():
     app = make_app("cancer")
+    notes = notes_of(app)
     async with app.run_test(size=SIZE) as pilot:
         bar = app.query_one(ProgressLine)
         assert not bar.display
         await pilot.press("n", "n")
         await settle(pilot)
         app.start_run(5_000_000)
-        await pilot.pause(0.3)
+        await until(pilot, lambda: bar.display and bar.step > 2, what="the line shows a step")
         assert app.running and bar.display and (bar.first, bar.goal) == (2, 5_000_000)
         assert 2 < bar.step <= app.session.t
         assert bar.render_line(0).text.endswith(f"step {bar.step:,} of 5,000,000")
-        await pilot.press("c")  # c stops any run
+        app.post_message(events.Key("c", "c"))  # c stops any run
+        await until(pilot, lambda: not app.running, what="c stops the run")
         await settle(pilot)
         assert not app.running and not bar.display
         stopped = f"Run stopped at step {app.session.t:,}."
-        assert any(n.message == stopped for n in app._notifications)
+        assert any(n.message == stopped for n in notes)
 
 
 async def test_continue_runs_hours_to_convergence():
     app = make_app("hours")
+    notes = notes_of(app)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
         await settle(pilot)
@@ -273,7 +285,7 @@ async def test_continue_runs_hours_to_convergence():
         thetas = expected_session("hours", s.t + 10).thetas()
         first = next(t for t in range(1, len(thetas)) if (thetas[t] == thetas[t - 1]).all())
         assert s.t == first
-        note = next(n for n in app._notifications if n.title == "θ stopped changing")
+        note = next(n for n in notes if n.title == "θ stopped changing")
         assert f"(θ_{first:,} = θ_{first - 1:,}): η·g is below the rounding" in note.message
         # Pressing c again does not move past it.
         await pilot.press("c")
@@ -285,23 +297,25 @@ async def test_continue_at_a_zero_gradient_says_converged():
     x = np.zeros((4, 1))
     dataset = Dataset("flat", Path("flat.csv"), x, np.full(4, 0.5), ("x",), "y", "", {}, False)
     app = GdstepApp(dataset, Config())  # σ(0) = 0.5 = y: ∇L = 0 from the start
+    notes = notes_of(app)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
         await settle(pilot)
         assert app.session.t == 1 and not app.running
-        note = next(n for n in app._notifications if n.title == "Converged")
+        note = next(n for n in notes if n.title == "Converged")
         assert "(θ_1 = θ_0): the batch gradient is exactly 0" in note.message
 
 
 async def test_divergence_stops_the_run_and_b_steps_out():
     app = make_app("hours", lr="1e308")
+    notes = notes_of(app)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
         await settle(pilot)
         s = app.session
         assert not app.running and s.diverged and s.t == s.last
-        assert any("Diverged" in (n.title or "") for n in app._notifications)
-        message = next(n.message for n in app._notifications if n.title == "Diverged")
+        assert any("Diverged" in n.title for n in notes)
+        message = next(n.message for n in notes if n.title == "Diverged")
         assert f"step {s.t:,}" in message and "η = 1e+308" in message
         await pilot.press("b")
         await settle(pilot)
@@ -310,6 +324,7 @@ async def test_divergence_stops_the_run_and_b_steps_out():
 
 async def test_open_each_sample_applies_its_settings():
     app = make_app()
+    notes = notes_of(app)
     async with app.run_test(size=SIZE) as pilot:
         for name in data.sample_names():
             app.open_dataset(name)
@@ -318,7 +333,7 @@ async def test_open_each_sample_applies_its_settings():
             config, _ = make_config(data.load(name), {})
             assert app.session.config == config
             assert name in text(app.query_one(StatePanel))
-            messages = [n.message for n in app._notifications if n.title == f"Opened {name}"]
+            messages = [n.message for n in notes if n.title == f"Opened {name}"]
             assert messages and "(the file's # gdstep: line)" in messages[-1]
 
 
@@ -326,11 +341,12 @@ async def test_open_a_csv_without_settings_says_it_runs_on_the_defaults(tmp_path
     own = tmp_path / "own.csv"
     own.write_text("x,y\n0,0\n1,1\n")
     app = make_app()
+    notes = notes_of(app)
     async with app.run_test(size=SIZE) as pilot:
         app.open_dataset(str(own))
         await settle(pilot)
         assert app.dataset.path == own and app.session.config == Config()
-        note = next(n for n in app._notifications if n.title == f"Opened {own}")
+        note = next(n for n in notes if n.title == f"Opened {own}")
         assert f"(the defaults; others with gdstep {own} --lr … --loss …)" in note.message
 
 
@@ -344,7 +360,7 @@ async def test_a_path_typed_straight_after_o_opens_that_file(tmp_path):
         keys = [("o", "o"), *((names.get(c, c), c) for c in str(own)), ("enter", "\r")]
         for key, character in keys:  # all at once: the list has the focus when they come
             app.post_message(events.Key(key, character))
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.dataset.path == own and len(app.screen_stack) == 1)
         await settle(pilot)
         assert app.dataset.path == own and len(app.screen_stack) == 1
 
@@ -353,12 +369,13 @@ async def test_open_a_bad_file_keeps_the_current_data(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y\n1,abc\n")
     app = make_app()
+    notes = notes_of(app)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         app.open_dataset(str(bad))
         await settle(pilot)
         assert app.dataset.name == "seed" and app.session.t == 1
-        assert any("bad.csv" in n.message for n in app._notifications)
+        assert any("bad.csv" in n.message for n in notes)
 
 
 async def test_open_dialog_picks_a_sample():
@@ -521,13 +538,14 @@ async def test_c_stops_at_the_breakpoint_where_trace_stops():
     from tui.files import trace
 
     app = app_with("hours", breaks=("loss < 0.41",))
+    notes = notes_of(app)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
         await settle(pilot)
         expected = trace.run(expected_session("hours", 0), 5000, [parse("loss < 0.41", 1)])
         assert app.session.t == expected.step
         assert app.session.loss() < 0.41 <= app.session.loss(app.session.t - 1)
-        assert any(n.title == "Breakpoint" for n in app._notifications)
+        assert any(n.title == "Breakpoint" for n in notes)
 
 
 async def test_goto_stops_at_a_breakpoint_too():

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import tui.app.app as app_module
+from tests.helpers import Note, notes_of
 from tests.test_app import SIZE, settle, text
 from tui import data
 from tui.app import GdstepApp
@@ -15,26 +13,16 @@ from tui.config import make_config
 from tui.format import exact
 
 
-class Recording(GdstepApp):
-    """The app, keeping every notification's text."""
-
-    CSS_PATH = Path(app_module.__file__).parent / GdstepApp.CSS_PATH
-
-    def notify(self, message: str, **kwargs) -> None:  # type: ignore[no-untyped-def, override]
-        self.notes.append(message)
-        super().notify(message, **kwargs)
-
-
-def app_on(spec: str, standardize: bool = False, **given: str) -> Recording:
+def app_on(spec: str, standardize: bool = False, **given: str) -> tuple[GdstepApp, list[Note]]:
+    """The app on `spec`, and the list of the notifications it gives."""
     dataset = data.load(spec, standardize=standardize)
     config, _ = make_config(dataset, given)
-    app = Recording(dataset, config)
-    app.notes = []
-    return app
+    app = GdstepApp(dataset, config)
+    return app, notes_of(app)
 
 
-def notes(app: Recording) -> list[str]:
-    return app.notes
+def messages(notes: list[Note]) -> list[str]:
+    return [note.message for note in notes]
 
 
 def flat(widget) -> str:  # type: ignore[no-untyped-def]
@@ -43,14 +31,14 @@ def flat(widget) -> str:  # type: ignore[no-untyped-def]
 
 
 async def test_standardized_data_says_so_on_screen_and_m_shows_the_files_units():
-    app = app_on("iris", standardize=True)
+    app, notes = app_on("iris", standardize=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "n")
         await settle(pilot)
         assert "standardized (m)" in text(app.query_one(StatePanel))
         assert any(
             m.startswith("standardized 2 features of iris: petal_length m = 4.906")
-            for m in notes(app)
+            for m in messages(notes)
         )
         await pilot.press("m")
         await pilot.pause()
@@ -73,30 +61,30 @@ async def test_standardized_data_says_so_on_screen_and_m_shows_the_files_units()
 
 
 async def test_m_without_standardizing_says_the_weights_are_already_in_file_units():
-    app = app_on("seed")
+    app, notes = app_on("seed")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("m")
         await pilot.pause()
-        assert "not standardized" in notes(app)[-1]
+        assert "not standardized" in messages(notes)[-1]
 
 
 async def test_targets_outside_0_1_are_noted_at_start_and_when_opened(tmp_path):
     own = tmp_path / "big.csv"
     own.write_text("x,y\n1,2\n2,0\n3,1.5\n")
-    app = app_on(str(own))
+    app, notes = app_on(str(own))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         state = flat(app.query_one(StatePanel))
         assert "line 2, column 2 (y): 2.0 is outside [0, 1] (and 1 more target): σ" in state
-        assert any("σ never reaches" in m for m in notes(app))
-    app = app_on("seed")
+        assert any("σ never reaches" in m for m in messages(notes))
+    app, notes = app_on("seed")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert not any("outside [0, 1]" in m for m in notes(app))
+        assert not any("outside [0, 1]" in m for m in messages(notes))
         app.open_dataset(str(own))
         await settle(pilot)
         assert app.dataset.name == str(own)
-        assert any("line 2, column 2 (y): 2.0 is outside [0, 1]" in m for m in notes(app))
+        assert any("line 2, column 2 (y): 2.0 is outside [0, 1]" in m for m in messages(notes))
         assert "outside [0, 1]" in flat(app.query_one(StatePanel))
 
 

@@ -11,6 +11,7 @@ import math
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from textual import events
 
 from tui import data
 from tui.app import GdstepApp
@@ -43,6 +44,7 @@ case = st.fixed_dictionaries(
     }
 )
 
+CHARACTERS = {"plus": "+", "minus": "-"}
 WATCHES = ["loss", "grad_norm", "dloss", "cos_beta", "lambda_max", "dl2"]
 PANELS = [StatePanel, TaylorPanel, UpdatePanel, WatchPanel, PointTable, PlotPanel]
 
@@ -54,8 +56,8 @@ async def drive(path: str, values: dict, size: tuple[int, int]) -> None:
     watches = [parse(text, dataset.d) for text in WATCHES]
     app = GdstepApp(dataset, config, watches=watches)
     async with app.run_test(size=size) as pilot:
-        for key in values["keys"]:
-            await pilot.press(key)
+        for key in values["keys"]:  # each handled, and what it set off, before the next
+            app.post_message(events.Key(key, CHARACTERS.get(key, key)))
             await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -12,6 +12,7 @@ from textual import events
 from textual._xterm_parser import XTermParser
 from textual.widgets import Footer
 
+from tests.helpers import until, until_steady
 from tests.test_app import make_app, settle
 from tui import data
 from tui.app import GdstepApp
@@ -67,19 +68,26 @@ def key_event(key: str) -> events.Key:
     return events.Key(key, None)
 
 
+def state(app: GdstepApp) -> tuple:  # type: ignore[type-arg]
+    """What a key can change: the screens, the step, the run, the data set, the focus."""
+    s = app.session
+    screens = tuple(id(screen) for screen in app.screen_stack)
+    return screens, s.t, s.last, s.lr(), app.running, app.dataset.name, id(app.focused)
+
+
 async def flood(keys: list[str]) -> None:
     """Send `keys` to a fresh app in bursts (all at once between PAUSEs) and check that it
-    is still running, without an error, at the end."""
+    is still running, without an error, once they have all played out."""
     app = make_app()
     app.max_steps = 3000  # c runs are short
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for key in keys:
             if key == PAUSE:
-                await pilot.pause(0.05)
+                await pilot.pause()  # what was sent so far is handled
             else:
                 app.post_message(key_event(key))
-        await pilot.pause(0.3)
+        await until_steady(pilot, lambda: state(app))
         await settle(pilot)
         assert app.is_running and app._exception is None
         assert app.screen_stack[0].is_attached
@@ -87,7 +95,7 @@ async def flood(keys: list[str]) -> None:
 
 
 @settings(
-    max_examples=30,
+    max_examples=20,  # and the 4 examples below: each a fresh app, ~0.4 s
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -112,8 +120,8 @@ async def test_o_enter_enter_in_one_burst_opens_the_sample():
         await settle(pilot)
         for key in ["o", "\r", "\r"]:  # both Enters reach the list: it selects twice
             app.post_message(key_event(key))
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await until(pilot, lambda: app.dataset.name == "seed" and len(app.screen_stack) == 1)
+        await settle(pilot)  # both Enters were handled before the data set could open
         assert app.dataset.name == "seed" and len(app.screen_stack) == 1
 
 
@@ -148,7 +156,8 @@ async def test_a_page_key_right_after_ctrl_p_is_harmless(page):
         await settle(pilot)
         for key in ["ctrl+p", page, page]:  # before the palette's list is laid out
             app.post_message(key_event(key))
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.screen.has_class("--textual-command-palette"))
+        await settle(pilot)
         assert app.screen.has_class("--textual-command-palette")
         await pilot.press(page, "escape")  # laid out now: the page keys work as Textual's
         await pilot.pause()
@@ -231,7 +240,7 @@ async def test_step_into_keeps_the_highlighted_row_on_screen(size):
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await pilot.press("g", "2", "5", "enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: app.session.t == 25 and not app.running)
         await settle(pilot)
         table = app.point_table
         for row in app.session.batch_rows().tolist():
@@ -264,6 +273,6 @@ async def test_a_path_typed_after_o_keeps_every_character(tmp_path, bursts):
             for key in keys[start:end]:
                 app.post_message(key_event(key))
             await pilot.pause()
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.dataset.path == own and len(app.screen_stack) == 1)
         await settle(pilot)
         assert app.dataset.path == own and len(app.screen_stack) == 1

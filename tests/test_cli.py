@@ -1,4 +1,6 @@
-"""The real command in a subprocess: traces, samples, and every bad input of the engine issue."""
+"""The command: traces, samples, and every bad input of the engine issue. The real command in a
+subprocess where the process matters (exit status, encodings, a terminal, a pipe); the rest calls
+its `main` in this process (`here`), which is what the command runs, without starting Python."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import pytest
 import tui
 from tests import reference
 from tui import data
+from tui.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,6 +37,21 @@ def gdstep(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[s
         timeout=120,
         stdin=subprocess.DEVNULL,
     )
+
+
+@pytest.fixture
+def here(capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    """`gdstep ARGS` as `main(ARGS)` in this process: its exit status and what it printed."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("GDSTEP_DEBUG", raising=False)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out, err)
+
+    return run
 
 
 def rows(stdout: str) -> tuple[list[str], np.ndarray]:
@@ -73,39 +91,39 @@ def test_trace_prints_exact_doubles_that_match_the_reference():
     assert all(repr(float(v)) == v for v in line[1:])
 
 
-def test_trace_with_several_features_names_the_columns():
-    result = gdstep("trace", "iris", "--steps", "3", "--w0", "0.5,-0.5")
+def test_trace_with_several_features_names_the_columns(here):
+    result = here("trace", "iris", "--steps", "3", "--w0", "0.5,-0.5")
     assert result.returncode == 0, result.stderr
     header, table = rows(result.stdout)
     assert header == ["step", "w1", "w2", "b", "loss", "dw1", "dw2", "db"]
     assert table[0, 1:4].tolist() == [0.5, -0.5, 0.0]
 
 
-def test_trace_jsonl_has_the_same_keys_and_values():
-    csv = gdstep("trace", "seed", "--steps", "5")
-    jsonl = gdstep("trace", "seed", "--steps", "5", "--format", "jsonl")
+def test_trace_jsonl_has_the_same_keys_and_values(here):
+    csv = here("trace", "seed", "--steps", "5")
+    jsonl = here("trace", "seed", "--steps", "5", "--format", "jsonl")
     header, table = rows(csv.stdout)
     objects = [json.loads(line) for line in jsonl.stdout.splitlines()]
     assert [list(o) for o in objects] == [header] * 6
     assert [[o[k] for k in header] for o in objects] == table.tolist()
 
 
-def test_every_keeps_the_multiples_and_the_last_row():
-    result = gdstep("trace", "seed", "--steps", "10", "--every", "4")
+def test_every_keeps_the_multiples_and_the_last_row(here):
+    result = here("trace", "seed", "--steps", "10", "--every", "4")
     assert rows(result.stdout)[1][:, 0].tolist() == [0, 4, 8, 10]
 
 
-def test_samples_settings_apply_and_options_override_them():
-    result = gdstep("trace", "plateau", "--steps", "1", "--lr", "2", "--b0", "1")
+def test_samples_settings_apply_and_options_override_them(here):
+    result = here("trace", "plateau", "--steps", "1", "--lr", "2", "--b0", "1")
     _, table = rows(result.stdout)
     assert table[0, 1:3].tolist() == [-2.0, 1.0]
     assert table[1, 1] == pytest.approx(-2.0 - 2.0 * table[0, 4], rel=1e-15)
 
 
-def test_defaults_without_a_sample_line(tmp_path):
+def test_defaults_without_a_sample_line(tmp_path, here):
     path = tmp_path / "plain.csv"
     path.write_text("x,y\n1,0.5\n2,0.7\n")
-    result = gdstep("trace", str(path))
+    result = here("trace", str(path))
     _, table = rows(result.stdout)
     assert len(table) == 101 and table[0, 1:3].tolist() == [0.0, 0.0]
     assert table[1, 1] == -1.0 * table[0, 4]  # η = 1, mse, mean
@@ -120,14 +138,14 @@ def test_divergence_prints_rows_up_to_it_and_exits_3():
     assert f"diverged at step {int(last[0])}" in result.stderr and "1e+308" in result.stderr
 
 
-def test_standardize_says_so():
-    result = gdstep("trace", "cancer", "--standardize", "--lr", "1", "--steps", "2")
+def test_standardize_says_so(here):
+    result = here("trace", "cancer", "--standardize", "--lr", "1", "--steps", "2")
     assert result.returncode == 0
     assert "standardized 30 features of cancer: mean_radius m = 14.12729" in result.stderr
 
 
-def test_standardize_names_m_and_s_and_ends_with_the_model_in_the_files_units():
-    result = gdstep("trace", "iris", "--standardize", "--steps", "5")
+def test_standardize_names_m_and_s_and_ends_with_the_model_in_the_files_units(here):
+    result = here("trace", "iris", "--standardize", "--steps", "5")
     assert result.returncode == 0, result.stderr
     first, last = result.stderr.splitlines()
     raw = data.load("iris")
@@ -227,11 +245,11 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
-def test_bad_files(tmp_path, name):
+def test_bad_files(tmp_path, name, here):
     content, expected = BAD_FILES[name]
     path = tmp_path / name
     path.write_bytes(content)
-    result = gdstep("trace", str(path))
+    result = here("trace", str(path))
     assert_refused(result, expected)
     assert name in result.stderr
 
@@ -267,17 +285,29 @@ def test_bad_files(tmp_path, name):
         (["seed", "--lr", "-3"], "--lr must be a finite number > 0"),
     ],
 )
-def test_bad_options(args, expected):
+def test_bad_options(args, expected, here):
+    assert_refused(here(*args), expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["trace", "seed", "--lr", "abc"], "--lr must be a number"),  # tui.config
+        (["trace", "seed", "--format", "xml"], "invalid choice"),  # argparse
+        (["nosuchsample"], "no such file or sample"),  # the app's command line
+    ],
+)
+def test_bad_options_in_the_real_command(args, expected):
     assert_refused(gdstep(*args), expected)
 
 
-def test_bce_needs_targets_in_0_1(tmp_path):
+def test_bce_needs_targets_in_0_1(tmp_path, here):
     path = tmp_path / "t.csv"
     path.write_text("x,y\n1,0\n2,3\n")
-    result = gdstep("trace", str(path), "--loss", "bce")
+    result = here("trace", str(path), "--loss", "bce")
     assert_refused(result, "--loss bce needs every target in [0, 1]")
     assert f"{path}: line 3, column 2 (y): 3.0 is outside [0, 1];" in result.stderr
-    ok = gdstep("trace", str(path), "--steps", "1")
+    ok = here("trace", str(path), "--steps", "1")
     assert ok.returncode == 0
     assert ok.stderr == (
         f"gdstep: {path}: line 3, column 2 (y): 3.0 is outside [0, 1], which σ never reaches: "
@@ -297,16 +327,16 @@ def assert_refused(result: subprocess.CompletedProcess[str], expected: str) -> N
 # ---- unusual but valid input -------------------------------------------------------------------
 
 
-def test_bom_crlf_blank_lines_spaces_and_quotes_just_work(tmp_path):
+def test_bom_crlf_blank_lines_spaces_and_quotes_just_work(tmp_path, here):
     path = tmp_path / "odd.csv"
     path.write_bytes(b'\xef\xbb\xbf# a comment\r\n"x" , "y"\r\n\r\n 0.5 , 0.2 \r\n2.5,0.9')
-    result = gdstep("trace", str(path), "--steps", "1", "--w0=-2", "--b0=-2", "--reduction", "sum")
+    result = here("trace", str(path), "--steps", "1", "--w0=-2", "--b0=-2", "--reduction", "sum")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1].startswith("0,-2.0,-2.0,0.4158199010199929,")
 
 
-def test_negative_numbers_after_an_option_need_no_equals_sign():
-    result = gdstep("trace", "iris", "--steps", "0", "--w0", "-1,-2", "--b0", "-3")
+def test_negative_numbers_after_an_option_need_no_equals_sign(here):
+    result = here("trace", "iris", "--steps", "0", "--w0", "-1,-2", "--b0", "-3")
     assert result.returncode == 0, result.stderr
     assert rows(result.stdout)[1][0, 1:4].tolist() == [-1.0, -2.0, -3.0]
 
@@ -328,8 +358,8 @@ def test_a_closed_pipe_is_quiet():
 # ---- breakpoints and watches ---------------------------------------------------------------
 
 
-def test_break_stops_at_the_first_step_where_it_holds():
-    result = gdstep("trace", "hours", "--break", "loss < 0.41", "--steps", "5000")
+def test_break_stops_at_the_first_step_where_it_holds(here):
+    result = here("trace", "hours", "--break", "loss < 0.41", "--steps", "5000")
     assert result.returncode == 0, result.stderr
     _, table = rows(result.stdout)
     losses = table[:, 3]
@@ -338,8 +368,8 @@ def test_break_stops_at_the_first_step_where_it_holds():
     assert f"stopped at step {len(table) - 1}: breakpoint 'loss < 0.41' holds" in result.stderr
 
 
-def test_watches_add_one_column_each():
-    result = gdstep("trace", "plateau", "--steps", "4", "--watch", "dloss", "--watch", "dloss < 0")
+def test_watches_add_one_column_each(here):
+    result = here("trace", "plateau", "--steps", "4", "--watch", "dloss", "--watch", "dloss < 0")
     header, *lines = result.stdout.splitlines()
     assert header == "step,w,b,loss,dw,db,dloss,dloss < 0"
     cells = [line.split(",") for line in lines]
@@ -349,8 +379,8 @@ def test_watches_add_one_column_each():
         assert after[7] == "true"
 
 
-def test_a_bad_expression_points_at_the_problem():
-    result = gdstep("trace", "seed", "--break", "__import__('os').system('echo hi')")
+def test_a_bad_expression_points_at_the_problem(here):
+    result = here("trace", "seed", "--break", "__import__('os').system('echo hi')")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "is not allowed at column 1" in result.stderr and "hi\n" not in result.stdout
 
@@ -396,7 +426,7 @@ def test_reopening_a_long_session_says_it_is_replaying(tmp_path):
     assert error.startswith("gdstep: error: the debugger needs a terminal")
 
 
-def test_a_saved_session_that_is_corrupt_is_refused(tmp_path):
+def test_a_saved_session_that_is_corrupt_is_refused(tmp_path, here):
     bad = tmp_path / "s.json"
     bad.write_text("{not json")
-    assert_refused(gdstep("--session", str(bad)), "not a gdstep session file")
+    assert_refused(here("--session", str(bad)), "not a gdstep session file")

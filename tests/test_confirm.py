@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from textual import events
 
+from tests.helpers import notes_of, screens_seen, until
 from tests.test_app import make_app, settle, text
 from tui.app.screens.confirm_dialog import ConfirmDialog, history_text
 from tui.expressions import Breakpoint, parse
@@ -69,14 +70,16 @@ async def test_keys_typed_with_r_answer_it_and_the_rest_go_to_the_main_screen():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n", "n")
         await settle(pilot)
+        seen = screens_seen(app)
         for key in ["r", "n", "n", "n"]:  # all at once: no, then two steps
             app.post_message(events.Key(key, key))
-        await pilot.pause(0.3)
+        await until(pilot, lambda: seen and len(app.screen_stack) == 1 and app.session.t == 4)
         await settle(pilot)
+        assert seen == ["ConfirmDialog", "Screen"]
         assert len(app.screen_stack) == 1 and app.session.t == 4
         for key in ["r", "y", "n"]:  # yes, then one step
             app.post_message(events.Key(key, key))
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.session.t == 1 and app.session.last == 1)
         await settle(pilot)
         assert len(app.screen_stack) == 1 and app.session.t == 1 and app.session.last == 1
 
@@ -232,22 +235,15 @@ async def test_what_counts_as_unsaved():
 
 async def test_an_eta_change_after_going_back_says_which_steps_it_drops():
     app = make_app()
-    said: list[str] = []
-    notify = app.notify
-
-    def recording(message: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        said.append(message)
-        notify(message, **kwargs)
-
-    app.notify = recording  # type: ignore[method-assign]
+    said = notes_of(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n", "n", "n", "b", "b", "plus")
         await settle(pilot)
         assert (
-            said[-1]
+            said[-1].message
             == "η = 4.0 from step 1 on; the 2 later steps computed with the old η are dropped"
         )
         assert app.session.last == 1
         await pilot.press("plus")
         await settle(pilot)
-        assert said[-1] == "η = 8.0 from step 1 on"
+        assert said[-1].message == "η = 8.0 from step 1 on"

@@ -14,6 +14,7 @@ from textual.geometry import Region
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 
+from tests.helpers import until
 from tui import data
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.screens.number_dialog import NumberDialog, parse_number
@@ -198,7 +199,7 @@ async def test_keys_of_a_burst_edit_the_field_in_the_order_typed():
         burst += [("end", None), ("0", "0"), ("left", None), ("2", "2"), ("enter", "\r")]
         for key, character in burst:  # all queued before the field handles the first
             app.screen.query_one(Input).post_message(events.Key(key, character))
-        await pilot.pause(0.2)
+        await until(pilot, lambda: app.results, what="the dialog is dismissed")
         assert app.results == [1520.0]  # 55 → 5 → 15 → 150 → 1520
 
 
@@ -243,11 +244,25 @@ async def test_number_dialog_at_a_tiny_size():
 # ---- open ------------------------------------------------------------------------------------
 
 
-def test_sample_summary_matches_the_loaded_data():
-    for name in data.sample_names():
-        description, rows, features = sample_summary(name)
-        ds = data.load(name)
-        assert (description, rows, features) == (ds.description, ds.n, ds.d)
+SAMPLES = {  # rows × features of each sample file, and how its first comment line starts
+    "seed": (5, 1, "Five 1-D points for one sigmoid neuron"),
+    "plateau": (2, 1, "Two points from a flat start (w0=b0=-2)"),
+    "hours": (20, 1, "Hours studied vs passing an exam, 20 students"),
+    "iris": (100, 2, "Fisher's iris: versicolor (0) vs virginica (1)"),
+    "cancer": (569, 30, "Breast Cancer Wisconsin (Diagnostic), 30 unscaled features"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_sample_summary_gives_the_files_size_and_description(name):
+    rows, features, description = SAMPLES[name]
+    summary = sample_summary(name)
+    assert summary[1:] == (rows, features) and summary[0].startswith(description)
+
+
+def test_sample_summary_of_a_file_that_cannot_be_read_is_empty():
+    assert sorted(data.sample_names()) == sorted(SAMPLES)
+    assert sample_summary("no-such-sample") == ("", None, None)
 
 
 async def test_open_dialog_lists_the_samples_and_returns_the_chosen_one():
@@ -277,7 +292,11 @@ async def test_open_dialog_returns_a_typed_path_and_cancels_on_escape(tmp_path):
         assert isinstance(app.focused, Input)
         await pilot.press("enter")  # an empty path: stays open
         assert isinstance(app.screen, OpenDialog) and error_text(app)
-        await pilot.press(*path, "enter")
+        names = {"/": "slash", ".": "full_stop", "_": "underscore", "-": "minus"}
+        for character in path:  # typed fast: all queued before the box handles the first
+            app.focused.post_message(events.Key(names.get(character, character), character))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.results, what="the dialog is dismissed")
         assert app.results == [path]
 
         app.open(OpenDialog(current="iris"))

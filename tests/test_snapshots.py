@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from tests.helpers import until
 from tests.test_app import make_app
 
 SIZE = (120, 40)
 
 
-def keys(*presses: str, wait: float = 0.4):
-    """A run_before that presses keys, then lets the throttled plot catch up."""
+def keys(*presses: str):
+    """A run_before that presses keys, then lets a run they started end (the panels other than
+    the state panel follow a run at most every SLOW_INTERVAL: all of them draw once it ends)."""
 
     async def run_before(pilot) -> None:
         await pilot.press(*presses)
+        await until(pilot, lambda: not pilot.app.running and len(pilot.app.screen_stack) == 1)
         await pilot.app.workers.wait_for_complete()
-        await pilot.pause(wait)
+        await pilot.pause()
 
     return run_before
 
