@@ -21,6 +21,7 @@ from tui.engine.session import Event, Session
 from tui.files import sessionfile
 from tui.files.safe import FileError
 from tui.files.sessionfile import SavedSession, SessionFileError, export_csv, load, restore, save
+from tui.files.sessionfile import read as session_read
 
 ROOT = Path(__file__).resolve().parents[1]
 CSV = "x1,x2,y\n0.5,1.0,0.0\n1.5,-2.0,1.0\n2.5,0.25,1.0\n-1.0,3.0,0.0\n"
@@ -475,7 +476,7 @@ def test_an_unreadable_file(tmp_path, monkeypatch):
 
 
 def test_a_huge_file_is_not_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(sessionfile, "MAX_BYTES", 100)
+    monkeypatch.setattr(session_read, "MAX_BYTES", 100)
     path = tmp_path / "s.json"
     path.write_text(" " * 101)
     assert broken(path) == f"{path}: is larger than 100 bytes, the most gdstep reads"

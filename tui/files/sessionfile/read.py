@@ -1,209 +1,29 @@
-"""Saving a debugging session to a file and opening it again; exporting the trace as CSV.
-
-A session file is JSON, tagged with ``"format": "gdstep-session"`` and ``"version": 1``::
-
-    {"format": "gdstep-session", "version": 1,
-     "data": "plateau", "target": null, "standardize": false,
-     "data_sha256": "…",
-     "config": {"loss": "mse", "reduction": "sum", "optimizer": "gd", "lr": 1.0,
-                "w0": [-2.0], "b0": -2.0, "batch_size": null, "shuffle": false, "seed": 0},
-     "events": [{"kind": "lr", "step": 12, "values": [0.5]},
-                {"kind": "edit", "step": 30, "values": [1.0, -1.5]}],
-     "step": 40,
-     "breakpoints": [{"expression": "loss < 0.01", "enabled": true}],
-     "watches": ["w", "loss"]}
-
-It keeps what fixes the run (the data, the configuration and the changes made by hand), not
-the computed states: opening it replays the events from step 0, which gives the same doubles
-bit for bit. Floats are written with Python's repr, so they read back exactly. ``data`` is a
-sample name or the absolute path of a CSV file; ``data_sha256`` (optional) is a digest of
-the numbers the session ran on, so a data file changed since the save is noticed.
-
-Anything wrong with a session file raises :class:`SessionFileError` (and nothing else), with
-a one-line message. This module does not import textual.
-"""
+"""Reading a session file: every field checked, every problem named by file and field."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
-from tui import data
-from tui.config import ConfigError, check_targets
-from tui.data import DataError, Dataset
 from tui.engine.model import LOSSES, REDUCTIONS
 from tui.engine.optimizers import OPTIMIZERS
 from tui.engine.schedule import BATCHES, Batches, BatchSizeError, batch_size
-from tui.engine.session import Config, Event, ReplayError, Session
-from tui.expressions import Breakpoint, Expression, ExpressionError
-from tui.expressions import parse as parse_expression
-from tui.files import trace
-from tui.files.safe import FileError, read_bytes, write_atomic
+from tui.engine.session import Event
+from tui.files.safe import read_bytes
+from tui.files.sessionfile.document import (
+    EVENT_KINDS,
+    FORMAT,
+    VERSION,
+    SavedSession,
+    SessionFileError,
+)
 from tui.format import QUOTED, printable, quoted
 
-__all__ = [
-    "FORMAT",
-    "VERSION",
-    "SavedSession",
-    "SessionFileError",
-    "export_csv",
-    "expressions",
-    "load",
-    "restore",
-    "save",
-]
-
-FORMAT = "gdstep-session"
-VERSION = 1
 MAX_BYTES = 64 << 20
 """A session file larger than this is not read (it is surely some other file)."""
-
-EVENT_KINDS = ("lr", "edit")
-
-
-class SessionFileError(FileError):
-    """A session file that cannot be read, saved or restored: the message says why."""
-
-
-@dataclass
-class SavedSession:
-    """What a session file holds, checked: enough to rebuild the session exactly."""
-
-    data: str  # a sample name, or the absolute path of a CSV file
-    target: str | None
-    standardize: bool
-    config: dict[str, Any]  # loss, reduction, optimizer, lr, w0 (list), b0, batch_size, …
-    events: list[Event]
-    step: int
-    breakpoints: list[tuple[str, bool]] = field(default_factory=list)  # (expression, enabled)
-    watches: list[str] = field(default_factory=list)
-    data_sha256: str | None = None  # digest of the session's x and y; None: not checked
-    label: str = "<session>"  # the file it came from, as messages name it
-
-
-# --------------------------------------------------------------------------- export
-
-
-def export_csv(
-    session: Session, path: str | os.PathLike[str], watches: Sequence[Expression] = ()
-) -> Path:
-    """Write states 0 … session.t as the CSV `gdstep trace` prints (atomically)."""
-    return write_atomic(path, "".join(trace.lines(session, session.t, watches=list(watches))))
-
-
-# --------------------------------------------------------------------------- save
-
-
-def data_digest(x: np.ndarray, y: np.ndarray) -> str:
-    """SHA-256 of the float64 numbers (and shape) a session runs on."""
-    digest = hashlib.sha256()
-    digest.update(repr(x.shape).encode())
-    digest.update(np.ascontiguousarray(x, dtype=np.float64).tobytes())
-    digest.update(np.ascontiguousarray(y, dtype=np.float64).tobytes())
-    return digest.hexdigest()
-
-
-def _spec(dataset_spec: str | os.PathLike[str]) -> str:
-    """A sample name as it is; a file (as `data.resolve` finds it first) as an absolute path."""
-    text = os.fspath(dataset_spec)
-    if text and os.path.exists(text):
-        return os.path.abspath(text)
-    return text
-
-
-def _finite(values: Iterable[Any], what: str) -> list[float]:
-    out = [float(v) for v in values]
-    if not all(map(math.isfinite, out)):
-        raise SessionFileError(f"cannot save the session: {what} is not finite: {out!r}")
-    return out
-
-
-def to_json(
-    session: Session,
-    dataset_spec: str | os.PathLike[str],
-    target: str | None,
-    standardize: bool,
-    breakpoints: Iterable[tuple[str, bool]] = (),
-    watches: Iterable[str] = (),
-) -> str:
-    """The session file's text (see `save`)."""
-    c: Config = session.config
-    document = {
-        "format": FORMAT,
-        "version": VERSION,
-        "data": _spec(dataset_spec),
-        "target": target,
-        "standardize": bool(standardize),
-        "data_sha256": data_digest(session.objective.x, session.objective.y),
-        "config": {
-            "loss": c.loss,
-            "reduction": c.reduction,
-            "optimizer": c.optimizer,
-            "lr": _finite([c.lr], "η")[0],
-            "w0": _finite(c.w0, "w0"),
-            "b0": _finite([c.b0], "b0")[0],
-            "batch_size": None if c.batch_size is None else int(c.batch_size),
-            "shuffle": bool(c.shuffle),
-            "seed": int(c.seed),
-        },
-        "events": [
-            {
-                "kind": e.kind,
-                "step": int(e.step),
-                "values": _finite(e.values, f"the {e.kind} at step {e.step}"),
-            }
-            for e in session.events
-        ],
-        "step": int(session.t),
-        "breakpoints": [
-            {"expression": str(text), "enabled": bool(enabled)} for text, enabled in breakpoints
-        ],
-        "watches": [str(w) for w in watches],
-    }
-    return _layout(document)
-
-
-def _layout(document: dict[str, Any]) -> str:
-    """JSON with one line per field, and one line per item of a list (an event, …)."""
-
-    def dumps(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
-
-    fields = []
-    for key, value in document.items():
-        if isinstance(value, list) and value:
-            items = ",\n".join(f"    {dumps(item)}" for item in value)
-            fields.append(f"  {dumps(key)}: [\n{items}\n  ]")
-        else:
-            fields.append(f"  {dumps(key)}: {dumps(value)}")
-    return "{\n" + ",\n".join(fields) + "\n}\n"
-
-
-def save(
-    path: str | os.PathLike[str],
-    session: Session,
-    dataset_spec: str | os.PathLike[str],
-    target: str | None,
-    standardize: bool,
-    breakpoints: Iterable[tuple[str, bool]] = (),
-    watches: Iterable[str] = (),
-) -> Path:
-    """Save the session (data spec, configuration, events, step, breakpoints, watches) as
-    JSON, atomically. `dataset_spec` is what `data.load` was given: a sample name or a path
-    (kept as an absolute path). Returns the path written; raises FileError."""
-    text = to_json(session, dataset_spec, target, standardize, breakpoints, watches)
-    return write_atomic(path, text)
-
-
-# --------------------------------------------------------------------------- load
 
 
 def _show(value: Any) -> str:
@@ -441,83 +261,3 @@ def _breakpoints(f: _Fields, document: dict[str, Any]) -> list[tuple[str, bool]]
         enabled = f.flag(f.get(obj, "enabled", f"{name}.enabled"), f"{name}.enabled")
         out.append((str(text), enabled))
     return out
-
-
-# --------------------------------------------------------------------------- restore
-
-
-def config_of(saved: SavedSession) -> Config:
-    """The Config of a saved session."""
-    c = saved.config
-    return Config(
-        loss=c["loss"],
-        reduction=c["reduction"],
-        optimizer=c["optimizer"],
-        lr=c["lr"],
-        w0=tuple(c["w0"]),
-        b0=c["b0"],
-        batch_size=c["batch_size"],
-        shuffle=c["shuffle"],
-        seed=c["seed"],
-    )
-
-
-def restore(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset, Session]:
-    """Load the session's data and replay its events up to its step: the same states, bit for
-    bit, as when it was saved. `max_steps` (the app's limit) refuses a session that goes
-    further. Raises SessionFileError, naming the file, when the data set is missing or
-    changed, the saved settings do not fit it, or an event cannot be made again where it
-    says (past a divergence, an edit of the wrong size): nothing is moved or dropped."""
-    label = saved.label
-    if max_steps is not None:
-        furthest = max([saved.step, *(e.step for e in saved.events)])
-        if furthest > max_steps:
-            raise SessionFileError(
-                f"{label}: the session goes to step {furthest}, past the limit of {max_steps} steps"
-            )
-    try:
-        data.resolve(saved.data)
-    except DataError as e:
-        raise SessionFileError(f"{label}: the session's data set is missing: {e}") from None
-    try:
-        dataset = data.load(saved.data, target=saved.target, standardize=saved.standardize)
-    except DataError as e:
-        raise SessionFileError(f"{label}: the session's data set cannot be loaded: {e}") from None
-    config = config_of(saved)
-    try:
-        check_targets(dataset, config.loss)
-        session = Session(dataset.x, dataset.y, config)
-    except (ConfigError, ValueError) as e:
-        raise SessionFileError(f"{label}: the session does not fit its data set: {e}") from None
-    if saved.data_sha256 is not None and saved.data_sha256 != data_digest(
-        session.objective.x, session.objective.y
-    ):
-        raise SessionFileError(
-            f"{label}: the session's data set has changed since the session was saved: "
-            f"{dataset.path}"
-        )
-    try:
-        session.replay(saved.events, saved.step)
-    except ReplayError as e:
-        where = "the session's" if e.index is None else f"events[{e.index}]:"
-        raise SessionFileError(f"{label}: {where} {e.problem}") from None
-    return dataset, session
-
-
-def expressions(saved: SavedSession, d: int) -> tuple[list[Breakpoint], list[Expression]]:
-    """The session's breakpoints and watches, parsed for data with d features. Raises
-    SessionFileError naming the file and the entry: `s.json: breakpoints[2]: …`."""
-
-    def parse(text: str, name: str) -> Expression:
-        try:
-            return parse_expression(text, d)
-        except ExpressionError as e:
-            problem = str(e).partition("\n")[0]  # the line without the text and its ^^^
-            raise SessionFileError(f"{saved.label}: {name} {quoted(text)}: {problem}") from None
-
-    breakpoints = [
-        Breakpoint(parse(text, f"breakpoints[{i}]"), enabled)
-        for i, (text, enabled) in enumerate(saved.breakpoints)
-    ]
-    watches = [parse(text, f"watches[{i}]") for i, text in enumerate(saved.watches)]
-    return breakpoints, watches
