@@ -19,7 +19,7 @@ from textual.app import App, ComposeResult
 from tests.test_app import make_app, settle
 from tui import data
 from tui.app import GdstepApp
-from tui.app.plots import plotdata
+from tui.app.plots import axes, curves, loss_surface
 from tui.app.plots.plot_panel import FIT, MODES, PlotPanel
 from tui.config import make_config
 from tui.data import Dataset
@@ -32,6 +32,10 @@ SIZES = [(120, 40), (58, 18), (23, 7), (1, 1)]
 
 finite = st.sampled_from(EXTREMES) | st.floats(allow_nan=False, allow_infinity=False)
 anything = finite | st.sampled_from(NOT_FINITE)
+
+VIEW = loss_surface.SurfaceView()
+"""The surface as one plot keeps it (its range widens, its grid is reused); a new session
+starts it afresh."""
 
 
 class PlotApp(App):
@@ -219,7 +223,7 @@ def finite_ranges() -> st.SearchStrategy[tuple[float, float]]:
 def test_nice_ticks_on_any_range_are_inside_it_and_told_apart(bounds, target):
     lo, hi = map(float, bounds)
     integer = isinstance(bounds[0], int)  # steps: whole numbers
-    ticks = plotdata.nice_ticks(lo, hi, target, integer=integer)
+    ticks = axes.nice_ticks(lo, hi, target, integer=integer)
     assert 1 <= len(ticks.positions) <= 4 * target + 2
     assert all(lo <= p <= hi for p in ticks.positions)
     assert ticks.positions == sorted(ticks.positions)
@@ -237,23 +241,23 @@ def test_nice_ticks_on_any_range_are_inside_it_and_told_apart(bounds, target):
 def test_log_ticks_on_any_range_of_losses_are_inside_it_and_told_apart(bounds):
     low, high = (max(abs(v), 5e-324) for v in bounds)  # losses > 0 …
     lo, hi = sorted((math.log10(low), math.log10(high)))  # … on a log10 axis
-    ticks = plotdata.log_ticks(lo, hi)
+    ticks = axes.log_ticks(lo, hi)
     assert 1 <= len(ticks.positions) <= 8
     assert all(lo <= p <= hi for p in ticks.positions)
     assert len(set(ticks.labels)) == len(ticks.labels)
 
 
 def test_ticks_of_empty_equal_and_nan_ranges():
-    assert plotdata.nice_ticks(math.nan, 1.0) == plotdata.Ticks([], [])
-    assert plotdata.log_ticks(0.0, math.inf) == plotdata.Ticks([], [])
-    assert plotdata.nice_ticks(5e-324, 5e-324).labels == ["4.94e-324"]
-    assert plotdata.nice_ticks(0.0, 5e-324).positions == [0.0, 5e-324]  # no step 5e-325
+    assert axes.nice_ticks(math.nan, 1.0) == axes.Ticks([], [])
+    assert axes.log_ticks(0.0, math.inf) == axes.Ticks([], [])
+    assert axes.nice_ticks(5e-324, 5e-324).labels == ["4.94e-324"]
+    assert axes.nice_ticks(0.0, 5e-324).positions == [0.0, 5e-324]  # no step 5e-325
     # 1e308 − (−1e308) overflows: the ticks of ±5e307, doubled
-    assert plotdata.nice_ticks(-1e308, 1e308).labels == ["-8e307", "-4e307", "0", "4e307", "8e307"]
-    from_tiny = plotdata.nice_ticks(5e-324, 1e308, 2)  # 0 is just outside: at the edge
+    assert axes.nice_ticks(-1e308, 1e308).labels == ["-8e307", "-4e307", "0", "4e307", "8e307"]
+    from_tiny = axes.nice_ticks(5e-324, 1e308, 2)  # 0 is just outside: at the edge
     assert from_tiny.labels == ["0", "5e307", "1e308"] and from_tiny.positions[0] == 5e-324
-    assert plotdata.log_ticks(308.0, 308.0) == plotdata.Ticks([308.0], ["1e308"])
-    decades = plotdata.log_ticks(math.log10(5e-324), math.log10(1e308))  # 632 decades
+    assert axes.log_ticks(308.0, 308.0) == axes.Ticks([308.0], ["1e308"])
+    decades = axes.log_ticks(math.log10(5e-324), math.log10(1e308))  # 632 decades
     assert decades.labels == ["1e-200", "1", "1e200"]
 
 
@@ -269,7 +273,7 @@ def test_drawable_puts_any_values_in_the_unit_square_and_counts_the_rest(x, y, x
     x, y = np.array(x[:n], dtype=float), np.array(y[:n], dtype=float)
     if x_range[0] == x_range[1] or y_range[0] == y_range[1]:
         return  # an axis needs lo < hi (see the next test)
-    drawn = plotdata.drawable(x, y, plotdata.axis(*x_range, 4), plotdata.axis(*y_range, 4))
+    drawn = axes.drawable(x, y, axes.axis(*x_range, 4), axes.axis(*y_range, 4))
     finite_points = np.isfinite(x) & np.isfinite(y)
     assert len(drawn.x) == len(drawn.y) == finite_points.sum()
     assert drawn.not_finite == n - finite_points.sum()
@@ -279,19 +283,19 @@ def test_drawable_puts_any_values_in_the_unit_square_and_counts_the_rest(x, y, x
         for a, b in zip(x[finite_points], y[finite_points], strict=True)
     ]
     assert drawn.clipped == inside.count(False)
-    places = plotdata.axis(*x_range, 4).place(np.array(x_range))
+    places = axes.axis(*x_range, 4).place(np.array(x_range))
     assert places.tolist() == [0.0, 1.0]
 
 
 def test_an_axis_needs_a_finite_range():
     for lo, hi in [(1.0, 1.0), (0.0, math.inf), (math.nan, 1.0), (2.0, 1.0)]:
         with pytest.raises(ValueError, match="finite lo < hi"):
-            plotdata.axis(lo, hi, 4)
-    tiny = plotdata.axis(5e-324, 1.5e-323, 2)  # subnormals still spread over [0, 1]
+            axes.axis(lo, hi, 4)
+    tiny = axes.axis(5e-324, 1.5e-323, 2)  # subnormals still spread over [0, 1]
     assert tiny.place(np.array([5e-324, 1e-323, 1.5e-323])).tolist() == [0.0, 0.5, 1.0]
-    huge = plotdata.axis(-plotdata.FLOAT_MAX, plotdata.FLOAT_MAX, 2)  # span: 2 × the largest
-    assert huge.place(np.array([-plotdata.FLOAT_MAX, 0.0, 1e308])).tolist() == pytest.approx(
-        [0.0, 0.5, 0.5 + 0.5e308 / plotdata.FLOAT_MAX]
+    huge = axes.axis(-axes.FLOAT_MAX, axes.FLOAT_MAX, 2)  # span: 2 × the largest
+    assert huge.place(np.array([-axes.FLOAT_MAX, 0.0, 1e308])).tolist() == pytest.approx(
+        [0.0, 0.5, 0.5 + 0.5e308 / axes.FLOAT_MAX]
     )
 
 
@@ -300,7 +304,7 @@ def test_an_axis_needs_a_finite_range():
 def test_loss_curve_of_any_losses(losses, log, data):
     losses = np.array(losses)
     mark = data.draw(st.integers(0, len(losses) - 1))
-    curve = plotdata.loss_curve(losses, data.draw(st.integers(1, 200)), log, mark=mark)
+    curve = curves.loss_curve(losses, data.draw(st.integers(1, 200)), log, mark=mark)
     assert np.isfinite(curve.ys).all() and len(curve.xs) == len(curve.ys)
     assert all(curve.y.lo <= v <= curve.y.hi for v in curve.ys.tolist())
     assert all(curve.y.lo <= p <= curve.y.hi for p in curve.y.ticks.positions)
@@ -311,11 +315,11 @@ def test_loss_curve_of_any_losses(losses, log, data):
 
 def test_not_drawn_names_the_steps():
     finite = np.array([True, True, False, True, False, False])
-    assert plotdata.not_drawn(finite, "L") == "L is not finite at 3 steps (first 2): not drawn"
-    assert plotdata.not_drawn(finite[:5], "θ") == "θ is not finite at 2 steps (first 2): not drawn"
-    assert plotdata.not_drawn(finite[3:], "L") == "L is not finite from step 1: not drawn"
-    assert plotdata.not_drawn(finite[:3], "L") == "L is not finite at step 2: not drawn"
-    assert plotdata.not_drawn(finite[:2], "L") == ""
+    assert axes.not_drawn(finite, "L") == "L is not finite at 3 steps (first 2): not drawn"
+    assert axes.not_drawn(finite[:5], "θ") == "θ is not finite at 2 steps (first 2): not drawn"
+    assert axes.not_drawn(finite[3:], "L") == "L is not finite from step 1: not drawn"
+    assert axes.not_drawn(finite[:3], "L") == "L is not finite at step 2: not drawn"
+    assert axes.not_drawn(finite[:2], "L") == ""
 
 
 @settings(max_examples=200, deadline=None)
@@ -325,10 +329,10 @@ def test_fit_range_and_curve_of_any_data(x, w, b):
     session = Session(np.zeros((n, 1)), np.zeros(n), Config(loss="bce"))
     session.objective.x[:, 0] = x
     session.history.theta[0] = (w, b)
-    x_lo, x_hi, y_lo, y_hi = plotdata.fit_range(session)
-    assert -plotdata.FLOAT_MAX <= x_lo < x_hi <= plotdata.FLOAT_MAX
+    x_lo, x_hi, y_lo, y_hi = curves.fit_range(session)
+    assert -axes.FLOAT_MAX <= x_lo < x_hi <= axes.FLOAT_MAX
     assert x_lo <= min(x) and max(x) <= x_hi and (y_lo, y_hi) == (-0.05, 1.05)
-    curve_x, y_hat = plotdata.fit_curve(session, 40)
+    curve_x, y_hat = curves.fit_curve(session, 40)
     assert (curve_x[0], curve_x[-1]) == (x_lo, x_hi) and np.isfinite(curve_x).all()
     assert np.all(np.diff(curve_x) >= 0)
     if math.isfinite(w) and math.isfinite(b):
@@ -341,9 +345,9 @@ def test_surface_of_any_path(path):
     session = Session(np.array([[0.0], [1.0]]), np.array([0.0, 1.0]), Config(loss="bce"))
     session.step(len(path) - 1)
     session.history.theta[: len(path)] = path
-    w_lo, w_hi, b_lo, b_hi = plotdata.surface_range(session)
-    assert -plotdata.RANGE_LIMIT <= w_lo < w_hi <= plotdata.RANGE_LIMIT
-    assert -plotdata.RANGE_LIMIT <= b_lo < b_hi <= plotdata.RANGE_LIMIT
-    surface = plotdata.loss_surface(session, 12, 5)
+    w_lo, w_hi, b_lo, b_hi = VIEW.range(session)
+    assert -axes.RANGE_LIMIT <= w_lo < w_hi <= axes.RANGE_LIMIT
+    assert -axes.RANGE_LIMIT <= b_lo < b_hi <= axes.RANGE_LIMIT
+    surface = VIEW.surface(session, 12, 5)
     assert surface.loss.shape == (5, 12) and np.isfinite(surface.ws).all()
     np.testing.assert_array_equal(surface.path_w, session.thetas()[:, 0])  # nan too

@@ -11,7 +11,7 @@ from rich.color import Color
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tui.app.plots import plotdata
+from tui.app.plots import curves, loss_surface
 from tui.app.plots.plot_panel import MODES, RAMP, PlotPanel, canvas_size
 from tui.data import Dataset, load
 from tui.engine.session import Config, Session
@@ -19,6 +19,10 @@ from tui.format import num
 
 SIZES = [(120, 40), (10, 5), (1, 1)]
 BANDS = [Color.from_rgb(*rgb) for rgb in RAMP]
+
+VIEW = loss_surface.SurfaceView()
+"""The surface as one plot keeps it (its range widens, its grid is reused); a new session
+starts it afresh."""
 
 
 class PlotApp(App):
@@ -118,7 +122,7 @@ async def test_loss_plot_shows_title_ticks_and_the_current_step():
         plain = rendered(panel).plain
         assert "loss L(θ_t)" in plain and "(log10)" not in plain
         assert "step" in plain
-        curve = plotdata.loss_curve(session.losses(), 120, False)
+        curve = curves.loss_curve(session.losses(), 120, False)
         assert y_tick_labels(rendered(panel)) == curve.y.ticks.labels[::-1]  # top line first
         assert "0.01" in curve.y.ticks.labels
         assert x_tick_labels(rendered(panel)) == ["0", "200", "400", "600", "800", "1000"]
@@ -139,7 +143,7 @@ async def test_log_toggle_changes_the_y_tick_labels():
         log = y_tick_labels(text)
         assert "loss L(θ_t) (log10)" in text.plain
         assert log != linear
-        curve = plotdata.loss_curve(session.losses(), 120, True)
+        curve = curves.loss_curve(session.losses(), 120, True)
         assert log == curve.y.ticks.labels[::-1]
         assert log == ["0.02", "0.01", "0.005", "0.002"]
         assert panel.toggle_log() is False
@@ -186,7 +190,7 @@ async def test_surface_plot_paints_every_cell_and_draws_the_path():
         # every canvas cell gets a heat background, and the lowest band lies at the minimum
         heat = [span for span in text.spans if span.style.bgcolor in BANDS]
         assert sum(span.end - span.start for span in heat) == columns * rows
-        surface = plotdata.loss_surface(session, columns, rows)
+        surface = VIEW.surface(session, columns, rows)
         r, c = np.unravel_index(surface.loss.argmin(), surface.loss.shape)
         offset = (2 + rows - 1 - r) * 121 + matrix.Cols_canvas.start + c
         assert any(s.start <= offset < s.end and s.style.bgcolor == BANDS[0] for s in heat)

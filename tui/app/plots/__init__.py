@@ -1,2 +1,4 @@
-"""The plots: what they draw, computed with numpy only (plotdata), the plot panel that draws it
-(plot_panel), and the one module that uses plotext's private API (plotext_adapter)."""
+"""The plots: what they draw, computed with numpy only (axes: ticks and values for plotext;
+curves: the loss curve and the fit; loss_surface: the surface and its view), the plot panel
+that draws it (plot_panel), and the one module that uses plotext's private API
+(plotext_adapter)."""

@@ -1,11 +1,11 @@
 """The plot panel: the loss curve, the data with the fitted sigmoid, or the loss surface.
 
-It draws what `tui.app.plots.plotdata` computes and computes no mathematics itself; every value goes
-to plotext as a fraction of its axis (`plotdata.drawable`), so that plotext, which computes
-in floats and overflows on spans near 1e308, only meets numbers in [0, 1]. Every repaint draws
-the plot again from `clear_figure()`, at the widget's current size, so a resize, a theme
-change or a new step all redraw from the session. plotext lays out the cells; they go to the
-screen as strips straight from its matrix, not through its ANSI text.
+It draws what axes, curves and loss_surface compute, and computes no mathematics itself.
+Every value goes to plotext as a fraction of its axis (`axes.drawable`), so that plotext,
+which computes in floats and overflows on spans near 1e308, only meets numbers in [0, 1].
+Every repaint draws the plot again from `clear_figure()`, at the widget's current size, so a
+resize, a theme change or a new step all redraw from the session. plotext lays out the cells;
+they go to the screen as strips straight from its matrix, not through its ANSI text.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
-from tui.app.plots import plotdata
+from tui.app.plots import axes, curves, loss_surface
 from tui.app.plots.plotext_adapter import build_matrix, matrix_strips, paint_background
 from tui.data import Dataset
 from tui.engine.session import Session
@@ -66,7 +66,7 @@ LEGEND = Text.assemble(
     (" ", Style(bgcolor=Color.from_rgb(*NOT_FINITE))),
     " not finite",
 )
-"""The surface's colour scale (evenly spaced in log10 L, see `plotdata.band_grid`), under
+"""The surface's colour scale (evenly spaced in log10 L, see `loss_surface.band_grid`), under
 the plot."""
 
 BIG_DATA = 200
@@ -113,8 +113,8 @@ class _Frame:
     """The axes of the plot being drawn and the canvas plotext gives it: `columns` × `rows`
     cells right of y tick labels `label_width` wide."""
 
-    x: plotdata.Axis
-    y: plotdata.Axis
+    x: axes.Axis
+    y: axes.Axis
     columns: int
     rows: int
     label_width: int
@@ -126,7 +126,7 @@ class _Heat:
     `column0` of line `line0` from the top (below the title and the frame), its top row is the
     highest b."""
 
-    surface: plotdata.Surface
+    surface: loss_surface.Surface
     column0: int
     line0: int
 
@@ -134,7 +134,7 @@ class _Heat:
 def _heat_colours(heat: _Heat) -> list[list[tuple[int, int, int]]]:
     """The background colour of each cell of the surface's grid, top row (the highest b)
     first."""
-    bands = plotdata.band_grid(heat.surface, BANDS)
+    bands = loss_surface.band_grid(heat.surface, BANDS)
     rows = bands[::-1].tolist()
     return [[RAMP[band] if band >= 0 else NOT_FINITE for band in row] for row in rows]
 
@@ -158,6 +158,7 @@ class PlotPanel(PlotextPlot):
         self.session: Session | None = None
         self.dataset: Dataset | None = None
         self._strips: tuple[tuple[int, int], list[Strip]] | None = None  # (size, lines)
+        self.surface_view = loss_surface.SurfaceView()  # the surface's range and grid, kept
 
     # ---- API ------------------------------------------------------------------------------
     def show(self, session: Session, dataset: Dataset) -> None:
@@ -222,7 +223,7 @@ class PlotPanel(PlotextPlot):
             paint_background(matrix, heat.line0, heat.column0, _heat_colours(heat))
         return matrix_strips(matrix, width)
 
-    def _frame(self, x: plotdata.Axis, y: plotdata.Axis, width: int, height: int) -> _Frame:
+    def _frame(self, x: axes.Axis, y: axes.Axis, width: int, height: int) -> _Frame:
         """Give plotext the axes: every value goes to it as a fraction of its axis
         (`_points`), so its limits are [0, 1] and the ticks sit at their fractions."""
         plt = self.plt
@@ -241,10 +242,10 @@ class PlotPanel(PlotextPlot):
         marker: str,
         color: tuple[int, int, int],
         line: bool = False,
-    ) -> plotdata.Drawn:
+    ) -> axes.Drawn:
         """Draw the points (x_i, y_i), joined when `line`: those plotext can (`drawable`),
         braille moved onto the cells of the ticks (`on_cells`). Returns what was drawn."""
-        drawn = plotdata.drawable(x, y, frame.x, frame.y)
+        drawn = axes.drawable(x, y, frame.x, frame.y)
         xs, ys = drawn.x, drawn.y
         if marker == "braille":
             xs, ys = on_cells(xs, frame.columns, 2), on_cells(ys, frame.rows, 4)
@@ -254,7 +255,7 @@ class PlotPanel(PlotextPlot):
     def _draw_loss(self, session: Session, width: int, height: int) -> None:
         plt = self.plt
         losses = session.history.loss[: session.last + 1]
-        curve = plotdata.loss_curve(losses, width, self.log, mark=session.t)
+        curve = curves.loss_curve(losses, width, self.log, mark=session.t)
         title = "loss L(θ_t)" + (" (log10)" if self.log else "")
         if curve.empty:
             plt.title(_first_fitting(width - 2, curve.not_drawn, "L is not finite"))
@@ -274,21 +275,21 @@ class PlotPanel(PlotextPlot):
 
     def _draw_fit(self, session: Session, width: int, height: int) -> None:
         plt = self.plt
-        x_lo, x_hi, y_lo, y_hi = plotdata.fit_range(session)
+        x_lo, x_hi, y_lo, y_hi = curves.fit_range(session)
         frame = self._frame(
-            plotdata.axis(x_lo, x_hi, max(2, min(8, width // 12))),
-            plotdata.axis(y_lo, y_hi, max(2, min(6, height // 5))),
+            axes.axis(x_lo, x_hi, max(2, min(8, width // 12))),
+            axes.axis(y_lo, y_hi, max(2, min(6, height // 5))),
             width,
             height,
         )
         w, b = session.w()[0], session.b()
         notes = []
         if math.isfinite(w) and math.isfinite(b):
-            curve_x, y_hat = plotdata.fit_curve(session, 2 * max(width, 1))
+            curve_x, y_hat = curves.fit_curve(session, 2 * max(width, 1))
             self._points(frame, curve_x, y_hat, "braille", FIT, line=True)
         else:
             notes.append("θ_t is not finite: curve not drawn")
-        x, y = plotdata.data_points(session)
+        x, y = curves.data_points(session)
         marker = "●" if len(x) <= BIG_DATA else "braille"
         data = self._points(frame, x, y, marker, DATA)  # the data on top
         if data.not_finite:
@@ -305,24 +306,24 @@ class PlotPanel(PlotextPlot):
         (`paint_background`): as plotext points it would cost 5× more and hide under the
         path."""
         plt = self.plt
-        w_lo, w_hi, b_lo, b_hi = plotdata.surface_range(session)
+        w_lo, w_hi, b_lo, b_hi = self.surface_view.range(session)
         frame = self._frame(
-            plotdata.axis(w_lo, w_hi, max(2, min(8, width // 12))),
-            plotdata.axis(b_lo, b_hi, max(2, min(6, height // 5))),
+            axes.axis(w_lo, w_hi, max(2, min(8, width // 12))),
+            axes.axis(b_lo, b_hi, max(2, min(6, height // 5))),
             width,
             height,
         )
-        surface = plotdata.loss_surface(session, max(frame.columns, 1), max(frame.rows, 1))
+        surface = self.surface_view.surface(session, max(frame.columns, 1), max(frame.rows, 1))
         path_w, path_b = surface.path_w, surface.path_b
         clipped = self._points(frame, path_w, path_b, "braille", PATH, line=True).clipped
         clipped += self._points(frame, [surface.w], [surface.b], "●", CURRENT).clipped
         title = "loss surface"
         if surface.subsampled_from is not None:
             title += f" from {surface.points:,} of {count(surface.subsampled_from, 'point')}"
-        scale = plotdata.describe_loss_range(surface)
-        notes = [plotdata.not_drawn(np.isfinite(session.thetas()).all(axis=1), "θ")]
+        scale = loss_surface.describe_loss_range(surface)
+        notes = [axes.not_drawn(np.isfinite(session.thetas()).all(axis=1), "θ")]
         if clipped:
-            notes.append("path clipped at ±1e300")  # plotdata.RANGE_LIMIT
+            notes.append("path clipped at ±1e300")  # axes.RANGE_LIMIT
         note = " · ".join(filter(None, notes))
         plt.title(
             _titled(frame.columns, f"{title}, {scale}", note, title, "loss surface", "L(w, b)")
