@@ -35,7 +35,8 @@ async def check_current(pilot) -> None:  # type: ignore[no-untyped-def]
     state = text(pilot.app.query_one(StatePanel))
     taylor = text(pilot.app.query_one(TaylorPanel))
     assert f"‖∇L‖    {grad_norm}" in state
-    assert next(line for line in taylor.splitlines() if "λ_max" in line).split()[2] == lambda_max
+    next_line = next(line for line in taylor.splitlines() if "next" in line)
+    assert f"λ_max(θ_t) = {lambda_max}" in next_line  # what the next update meets
 
 
 async def edit(pilot, w: str, b: str) -> None:  # type: ignore[no-untyped-def]
@@ -163,4 +164,8 @@ async def test_an_overflowed_hessian_says_so_in_the_taylor_panel(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         taylor = text(app.query_one(TaylorPanel))
-        assert "H is not finite here" in taylor and "η < ∞" not in taylor
+        assert "H is not finite at θ_t" in taylor and "η < ∞" not in taylor
+        await pilot.press("n")
+        await settle(pilot)
+        taylor = text(app.query_one(TaylorPanel))
+        assert "H is not finite here: no bound" in taylor  # the last update's, at θ_0

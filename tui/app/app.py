@@ -196,9 +196,12 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
         them (the step itself shows at once)."""
         session = self.session
         t = session.t
-        # What diagnose reads: the session (held, not its id) and θ at t and t − 1, so that an
-        # edit, an η change or another data set never shows the numbers of an older θ.
-        key = (session, t, session.theta(t).tobytes(), t and session.theta(t - 1).tobytes())
+        # What diagnose reads: the session (held, not its id), θ at t and t − 1, whether θ_t
+        # was set by hand and the η of the last update, so that an edit, an η change or
+        # another data set never shows the numbers of an older state.
+        before = session.theta(t - 1).tobytes() if t else None
+        key = (session, t, session.theta(t).tobytes(), before, session.edited_at(t))
+        key += (session.lr(t - 1) if t else None,)
         if self._diagnostics is not None and self._diagnostics[0] == key:
             return self._diagnostics[1]
         if session.n * session.d < BACKGROUND_DIAGNOSTICS:

@@ -67,11 +67,23 @@ def taylor(before: Curvature, dtheta: np.ndarray, loss_before: float, loss_after
 
 @dataclass(frozen=True)
 class Diagnostics:
-    """What the Taylor panel shows at step t: the last update (None at t = 0) and the
-    curvature at θ_t, which bounds the η of the coming update."""
+    """What the Taylor panel shows at step t (MATH.md, "Which θ each number belongs to"): the
+    last update θ_{t−1} → θ_t, with the curvature at θ_{t−1} where it was computed and the η it
+    used (all None at t = 0, and when θ_t was set by hand: no update to explain), and the
+    curvature at θ_t, which the next update meets."""
 
     last_update: Taylor | None
+    before: Curvature | None  # at θ_{t−1}
+    lr_before: float | None  # η of the update θ_{t−1} → θ_t
     at_t: Curvature
+    edited: bool = False  # θ_t was set by hand (E)
+
+    def overshoot_expected(self) -> bool | None:
+        """Whether the last update's η was at or past 2/λ_max at θ_{t−1} (None: no update,
+        or no bound known there)."""
+        if self.before is None or self.lr_before is None or math.isnan(self.before.lr_limit):
+            return None
+        return self.lr_before >= self.before.lr_limit
 
 
 class CurvatureCache:
@@ -114,10 +126,13 @@ def diagnose(
     cache = cache or CurvatureCache()
     at_t = cache.get(objective, session.theta(t))
     if t == 0:
-        return Diagnostics(None, at_t)
+        return Diagnostics(None, None, None, at_t)
+    if session.edited_at(t):
+        return Diagnostics(None, None, None, at_t, edited=True)
     before = cache.get(objective, session.theta(t - 1))
     dtheta = session.theta(t) - session.theta(t - 1)
-    return Diagnostics(taylor(before, dtheta, session.loss(t - 1), session.loss(t)), at_t)
+    last = taylor(before, dtheta, session.loss(t - 1), session.loss(t))
+    return Diagnostics(last, before, session.lr(t - 1), at_t)
 
 
 @dataclass(frozen=True)

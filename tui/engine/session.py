@@ -199,6 +199,16 @@ class Session:
         self._rewrite_from_here(Event("lr", self.t, (lr,)))
         self.history.lr[self.t] = lr
 
+    def edited_at(self, t: int) -> bool:
+        """Whether θ_t was set by hand (an edit at step t), not by an update. The events are
+        in step order: the search stops at the first one before t."""
+        for event in reversed(self.events):
+            if event.step < t:
+                return False
+            if event.step == t and event.kind == "edit":
+                return True
+        return False
+
     def edit(self, theta: np.ndarray) -> None:
         """Set θ_t, as a debugger sets a variable: the loss and gradient at t are computed
         again, the optimizer state is kept, and the later history is dropped."""
