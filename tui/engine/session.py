@@ -167,6 +167,10 @@ class Session:
         That needs the same batch too: any p when every update uses every point; a multiple
         of the epoch length for batches in file order; never with a fresh shuffle per epoch.
         Adam's update depends on t itself (its bias correction), so it has no such p."""
+
+        def bits(values: np.ndarray) -> np.ndarray:  # 0.0 is not −0.0; a nan is itself
+            return values.view(np.int64)
+
         history = self.history
         found = np.zeros(hi - lo + 1, dtype=np.int64)
         schedule = self.schedule
@@ -179,9 +183,9 @@ class Session:
                 continue
             now, then = slice(first, hi + 1), slice(first - p, hi + 1 - p)
             same = (
-                (history.theta[now] == history.theta[then]).all(axis=1)
-                & (history.state[now] == history.state[then]).all(axis=(1, 2))
-                & (history.lr[now] == history.lr[then])
+                (bits(history.theta[now]) == bits(history.theta[then])).all(axis=1)
+                & (bits(history.state[now]) == bits(history.state[then])).all(axis=(1, 2))
+                & (bits(history.lr[now]) == bits(history.lr[then]))
             )
             found[first - lo :][same] = p
         return found
