@@ -191,6 +191,13 @@ def trace_main(argv: Sequence[str]) -> int:
             "θ is no longer finite; try a smaller --lr"
         )
         return EXIT_DIVERGED
+    elif (cycle := session.first_cycle(0)) is not None:
+        k, period = cycle
+        note(
+            f"from step {k - period} on the run repeats {period} states for ever: "
+            f"θ_{k} = θ_{k - period} bit for bit, with the same optimizer state "
+            f"(break at it with --break 'period == {period}')"
+        )
     return 0
 
 

@@ -29,6 +29,7 @@ class StopReason(Enum):
     """Why a run (c or g) ended before its goal, or at the step limit."""
 
     CONVERGED = "θ stopped changing"
+    CYCLE = "the state repeats exactly after a few steps"
     BREAKPOINT = "a breakpoint holds"
     DIVERGED = "the loss or θ is no longer finite"
     LIMIT = "the step limit (--max-steps)"
@@ -36,10 +37,12 @@ class StopReason(Enum):
 
 @dataclass(frozen=True)
 class Stop:
-    """A run's end: its reason, and the breakpoint that holds when that is the reason."""
+    """A run's end: its reason, the breakpoint that holds when that is the reason, and the
+    period of the cycle when that is."""
 
     reason: StopReason
     breakpoint: Expression | None = None
+    period: int = 0
 
 
 class Runs:
@@ -52,7 +55,8 @@ class Runs:
             self.start_run(None)
 
     def start_run(self, target: int | None) -> None:
-        """Run to step `target` (None: until c again, a divergence or --max-steps)."""
+        """Run to step `target` (None: until c again, a fixed point, a cycle, a divergence
+        or --max-steps)."""
         self.running = True
         self._run_worker = self._run(target)
 
@@ -80,7 +84,7 @@ class Runs:
         self.sub_title = f"{self.dataset.name} · running (c to stop)"
         enabled = [b.expression for b in self.breakpoints if b.enabled]
         open_ended = target is None  # c stops where θ stops changing; g goes where it is told
-        stop: Stop | None = Stop(StopReason.CONVERGED) if open_ended and session.converged else None
+        stop = self._stuck(session) if open_ended else None
         per_call = 1
         overhead = 0.010  # the last refresh's cost: the engine gets the rest of the frame
         try:
@@ -105,6 +109,15 @@ class Runs:
             stop = Stop(StopReason.LIMIT)
         self._report_stop(session, stop)
 
+    @staticmethod
+    def _stuck(session: Session) -> Stop | None:
+        """Why c cannot go anywhere new from the cursor: θ stopped changing, or the state is
+        one it was in a few steps before (None: neither)."""
+        if session.converged:
+            return Stop(StopReason.CONVERGED)
+        period = int(session.periods(session.t, session.t)[0])
+        return Stop(StopReason.CYCLE, period=period) if period > 1 else None
+
     def _advance(
         self, session: Session, breakpoints: list[Expression], stop: int, at_fixed_point: bool
     ) -> Stop | None:
@@ -114,9 +127,13 @@ class Runs:
         before = session.t
         found = first_hit(session, breakpoints, before, stop)
         fixed = session.first_fixed_point(before) if at_fixed_point else None
-        if fixed is not None:
+        cycle = session.first_cycle(before) if at_fixed_point else None
+        if fixed is not None and (cycle is None or fixed <= cycle[0]):
             session.goto(fixed)
             return Stop(StopReason.CONVERGED)
+        if cycle is not None:
+            session.goto(cycle[0])
+            return Stop(StopReason.CYCLE, period=cycle[1])
         if found is not None:
             return Stop(StopReason.BREAKPOINT, found[1])
         if session.diverged and session.t == session.last:
@@ -144,8 +161,30 @@ class Runs:
                 title=title,
                 timeout=6,
             )
+        elif why is StopReason.CYCLE:
+            self.notify(self._cycle_text(session, stop.period), title="Oscillating", timeout=10)
         elif why is StopReason.LIMIT:
             self.notify(f"Stopped at the step limit, {self.max_steps:,} (--max-steps).")
+
+    def _cycle_text(self, session: Session, period: int) -> str:
+        """Where the run is back where it was `period` steps before, and how η compares with
+        2/λ_max at the state of the cycle where the curvature is largest."""
+        k = session.t
+        lr = session.lr(k)
+        limit, at = min(
+            (self.curvatures.get(session.objective, session.theta(t)).lr_limit, t)
+            for t in range(k - period, k)
+        )
+        relation = (
+            f"η = {num(lr)} is past 2/λ_max = {num(limit, 3)} at θ_{at:,}"
+            if lr > limit
+            else f"η = {num(lr)} is below 2/λ_max on all of them (at least {num(limit, 3)})"
+        )
+        return (
+            f"Bouncing between {period} states since step {k - period:,}: θ_{k:,} = "
+            f"θ_{k - period:,} bit for bit, with the same optimizer state, so c would run on "
+            f"for ever. {relation}."
+        )
 
     def notify_divergence(self) -> None:
         session = self.session

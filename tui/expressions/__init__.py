@@ -27,6 +27,10 @@ The names, for step t (θ_t = (w, b), g_t the batch gradient update t uses):
 ``dw`` / ``dw1`` …      g_t's weight part (``dw`` only when there is one feature)
 ``db``                  g_t's bias part
 ``lr``                  η of update t
+``period``              p when step t is exactly where the run was p steps before
+                        (θ, optimizer state and η bit for bit, the batch too), the
+                        smallest such p ≤ 8; else 0. From there the run repeats those
+                        p states for ever (1 is a fixed point; see Session.periods)
 ``grad_norm``           ‖∇L(θ_t)‖, full data
 ``cos_beta``            cos β of the update t−1 → t (nan at step 0)
 ``dl1``, ``dl2``        ΔL₁, ΔL₂ of the update t−1 → t (nan at step 0)

@@ -23,6 +23,7 @@ def names_for(d: int) -> tuple[str, ...]:
         "db",
         "grad_norm",
         "lr",
+        "period",
         "cos_beta",
         "dl1",
         "dl2",

@@ -41,6 +41,8 @@ def _cheap_value(session: Session, t: int, name: str) -> float:
         return float(history.grad[t, -1])
     if name == "lr":
         return float(history.lr[t])
+    if name == "period":
+        return float(session.periods(t, t)[0])
     prefix, j = feature_index(name) or (name, 1)  # "w" and "dw" are w1 and dw1
     return float((history.grad if prefix == "dw" else history.theta)[t, j - 1])
 
@@ -155,6 +157,8 @@ def history_arrays(session: Session, lo: int, hi: int, names: frozenset[str]) ->
             arrays[name] = history.grad[rows, -1]
         elif name == "lr":
             arrays[name] = history.lr[rows]
+        elif name == "period":
+            arrays[name] = session.periods(lo, hi).astype(np.float64)
         else:
             prefix, j = feature_index(name) or (name, 1)
             arrays[name] = (history.grad if prefix == "dw" else history.theta)[rows, j - 1]
