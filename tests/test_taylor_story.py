@@ -96,3 +96,21 @@ async def test_a_divergence_keeps_a_line_with_the_largest_stable_eta():
             f"diverged at step 1: the largest stable η at θ_t−1 is 2/λ_max = {num(limit)}"
             in flat(panel)
         )
+
+
+def test_the_update_watches_follow_the_same_rule_at_an_edited_step():
+    """dloss, dl1, dl2 and cos_beta describe the update into step t: none where θ_t was set
+    by hand, as at step 0; the next update is described again."""
+    from tui.expressions import step_values
+    from tui.expressions.quantities import history_arrays
+
+    session = seed_at(3)
+    names = ["dloss", "dl1", "dl2", "cos_beta"]
+    assert all(np.isfinite(v) for v in step_values(session, 3, names).values())
+    session.edit(np.array([1.0, -2.0]))
+    assert all(np.isnan(v) for v in step_values(session, 3, names).values())
+    session.step(2)
+    assert all(np.isfinite(v) for v in step_values(session, 4, names).values())
+    dloss = history_arrays(session, 1, 5, frozenset({"dloss"}))["dloss"]
+    assert np.isnan(dloss[2]) and np.isfinite(np.delete(dloss, 2)).all()
+    assert np.isfinite(session.history.loss[:6]).all()  # the history itself is untouched

@@ -21,7 +21,7 @@ The names, for step t (θ_t = (w, b), g_t the batch gradient update t uses):
 ======================  ===========================================================
 ``step``                t
 ``loss``                L(θ_t), full data
-``dloss``               L(θ_t) − L(θ_{t−1}) (nan at step 0)
+``dloss``               L(θ_t) − L(θ_{t−1}) (nan at step 0 and where θ_t was set by hand)
 ``w`` / ``w1`` … ``wd``  the weights (``w`` only when there is one feature)
 ``b``                   the bias
 ``dw`` / ``dw1`` …      g_t's weight part (``dw`` only when there is one feature)
@@ -32,8 +32,8 @@ The names, for step t (θ_t = (w, b), g_t the batch gradient update t uses):
                         smallest such p ≤ 8; else 0. From there the run repeats those
                         p states for ever (1 is a fixed point; see Session.periods)
 ``grad_norm``           ‖∇L(θ_t)‖, full data
-``cos_beta``            cos β of the update t−1 → t (nan at step 0)
-``dl1``, ``dl2``        ΔL₁, ΔL₂ of the update t−1 → t (nan at step 0)
+``cos_beta``            cos β of the update t−1 → t (nan where there is none: step 0, an edit)
+``dl1``, ``dl2``        ΔL₁, ΔL₂ of the update t−1 → t (nan where there is none)
 ``lambda_max``          λ_max of the Hessian at θ_t
 ======================  ===========================================================
 

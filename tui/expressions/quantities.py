@@ -33,8 +33,10 @@ def _cheap_value(session: Session, t: int, name: str) -> float:
         return float(t)
     if name == "loss":
         return float(history.loss[t])
-    if name == "dloss":
-        return float(history.loss[t]) - float(history.loss[t - 1]) if t > 0 else math.nan
+    if name == "dloss":  # the change an update made: none at step 0 or where θ was set by hand
+        if t == 0 or session.edited_at(t):
+            return math.nan
+        return float(history.loss[t]) - float(history.loss[t - 1])
     if name == "b":
         return float(history.theta[t, -1])
     if name == "db":
@@ -75,7 +77,7 @@ def _expensive_values(
         else:  # the gradient alone: one pass instead of the Hessian's two
             values["grad_norm"] = norm(session.objective.gradient(session.theta(t)))
     if names & {"dl1", "dl2", "cos_beta"}:
-        if t == 0:
+        if t == 0 or session.edited_at(t):  # no update to explain (as the Taylor panel)
             values["dl1"] = values["dl2"] = values["cos_beta"] = math.nan
         else:
             with np.errstate(all="ignore"):
@@ -150,7 +152,12 @@ def history_arrays(session: Session, lo: int, hi: int, names: frozenset[str]) ->
             arrays[name] = history.loss[rows]
         elif name == "dloss":
             with np.errstate(all="ignore"):  # inf − inf after a divergence
-                arrays[name] = history.loss[rows] - history.loss[lo - 1 : hi]
+                dloss = history.loss[rows] - history.loss[lo - 1 : hi]
+            edited = [
+                e.step - lo for e in session.events if e.kind == "edit" and lo <= e.step <= hi
+            ]
+            dloss[edited] = math.nan  # θ set by hand there: no update's change
+            arrays[name] = dloss
         elif name == "b":
             arrays[name] = history.theta[rows, -1]
         elif name == "db":
