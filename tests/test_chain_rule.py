@@ -1,0 +1,76 @@
+"""The chain rule with numbers (MATH.md, "One point's gradient term, factor by factor"): the
+engine's three factors per point, the derivation step into writes, and the table's f columns."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tui.engine.model import BCE, MSE
+from tui.engine.objective import Objective
+
+finite = st.floats(-50, 50, allow_nan=False)
+
+
+def objective_at(loss: str, xs: list[float], ys: list[float]) -> Objective:
+    return Objective(np.array(xs)[:, None], np.array(ys), loss, "sum")
+
+
+def test_mse_factors_are_r_and_the_sigmoid_slope():
+    y_hat, residual = np.array([0.499774, 0.9]), np.array([0.399774, -0.05])
+    first, second = MSE.factors(y_hat, residual)
+    assert first.tolist() == residual.tolist()
+    assert second.tolist() == (y_hat * (1.0 - y_hat)).tolist()
+
+
+def test_bce_first_factor_is_r_over_the_sigmoid_slope():
+    y_hat, residual = np.array([0.5, 0.8]), np.array([0.4, -0.2])
+    first, second = BCE.factors(y_hat, residual)
+    assert second.tolist() == [0.25, 0.8 * (1.0 - 0.8)]
+    assert first.tolist() == [0.4 / 0.25, -0.2 / (0.8 * (1.0 - 0.8))]
+
+
+def test_bce_factors_at_saturation_are_inf_and_the_gradient_stays_r_x():
+    objective = objective_at("bce", [1.0, 1.0], [0.0, 1.0])
+    points = objective.points(np.array([40.0, 0.0]))  # ŷ rounds to 1: ŷ(1−ŷ) = 0
+    first, second, x = points.factors()
+    assert points.y_hat.tolist() == [1.0, 1.0]
+    assert second.tolist() == [0.0, 0.0]
+    assert first[0] == np.inf and np.isnan(first[1])  # r = 1, then r = 0: 0/0
+    assert points.grad_w[:, 0].tolist() == points.residual.tolist()
+    assert x.tolist() == [[1.0], [1.0]]
+
+
+def test_seed_at_step_3_point_1_as_in_the_brief():
+    from tests.test_app import expected_session
+
+    points = expected_session("seed", 3).points(slice(0, 1))
+    first, second, x = points.factors()
+    assert f"{points.y_hat[0]:.6g}" == "0.499774" and f"{points.grad_w[0, 0]:.6g}" == "0.0499717"
+    assert first[0] == points.residual[0] and x[0, 0] == 0.5
+    assert second[0] == points.y_hat[0] * (1.0 - points.y_hat[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["mse", "bce"]),
+    st.lists(st.tuples(finite, st.floats(0, 1)), min_size=1, max_size=5),
+    st.integers(1, 3),
+    finite,
+    finite,
+)
+def test_the_factors_multiply_to_the_engines_terms(loss, rows, d, w, b):
+    xs = np.array([[x * (j + 1) for j in range(d)] for x, _ in rows])
+    ys = np.array([y for _, y in rows])
+    objective = Objective(xs, ys, loss, "mean")
+    points = objective.points(np.array([w] * d + [b]))
+    first, second, x = points.factors()
+    assert x.tolist() == xs.tolist()
+    if loss == "mse":
+        assert first.tolist() == points.residual.tolist()
+    assert second.tolist() == (points.y_hat * (1.0 - points.y_hat)).tolist()
+    fine = second > 0  # where ŷ(1−ŷ) is 0, bce's first factor is inf or nan (tested above)
+    chain = first[fine] * second[fine]
+    assert np.allclose(chain, points.grad_b[fine], rtol=1e-12, atol=0)
+    assert np.allclose(chain[:, None] * x[fine], points.grad_w[fine], rtol=1e-12, atol=0)
