@@ -74,3 +74,57 @@ def test_the_factors_multiply_to_the_engines_terms(loss, rows, d, w, b):
     chain = first[fine] * second[fine]
     assert np.allclose(chain, points.grad_b[fine], rtol=1e-12, atol=0)
     assert np.allclose(chain[:, None] * x[fine], points.grad_w[fine], rtol=1e-12, atol=0)
+
+
+async def step_into_text(name: str, steps: int, points: int, **overrides: str) -> str:
+    from tests.test_app import SIZE, make_app, settle, text
+    from tui.app.widgets.update_panel import UpdatePanel
+
+    app = make_app(name, **overrides)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"n" * steps, *"s" * points)
+        await settle(pilot)
+        return text(app.query_one(UpdatePanel))
+
+
+async def test_step_into_writes_the_chain_rule_with_the_points_numbers():
+    from tests.test_app import expected_session
+
+    shown = await step_into_text("seed", 3, 1)
+    expected = (
+        "Δw_1 = (ŷ_1 − y_1)·ŷ_1·(1 − ŷ_1)·x_1 = "
+        "(0.499774 − 0.1)·0.499774·(1 − 0.499774)·0.5 = 0.0499717"
+    )
+    assert expected in shown
+    point = expected_session("seed", 3).points(slice(0, 1))
+    y_hat = f"{point.y_hat[0]:.6g}"
+    assert f"({y_hat} − 0.1)·{y_hat}·(1 − {y_hat})·0.5 = {point.grad_w[0, 0]:.6g}" in shown
+    assert (
+        f"Δb_1 = (ŷ_1 − y_1)·ŷ_1·(1 − ŷ_1)·1 = ({y_hat} − 0.1)·{y_hat}·(1 − {y_hat})·1 = "
+        f"{point.grad_b[0]:.6g}"
+    ) in shown
+    assert max(len(line.rstrip()) for line in shown.splitlines()) <= 120
+
+
+async def test_step_into_writes_the_bce_chain_rule_where_the_slope_cancels():
+    from tests.test_app import expected_session
+
+    shown = await step_into_text("seed", 0, 2, loss="bce")
+    point = expected_session("seed", 0, loss="bce").points(slice(1, 2))
+    y_hat, y, x = (f"{v:.6g}" for v in (point.y_hat[0], point.y[0], point.x[0, 0]))
+    assert (
+        f"Δw_2 = (ŷ_2 − y_2)/(ŷ_2(1 − ŷ_2))·ŷ_2(1 − ŷ_2)·x_2 = (ŷ_2 − y_2)·x_2 = "
+        f"({y_hat} − {y})·{x} = {point.grad_w[0, 0]:.6g}"
+    ) in shown
+    assert "Δb_2 = (ŷ_2 − y_2)/(ŷ_2(1 − ŷ_2))·ŷ_2(1 − ŷ_2)·1 = (ŷ_2 − y_2)·1" in shown
+
+
+async def test_step_into_with_many_weights_writes_the_first_and_counts_the_rest():
+    from tests.test_app import expected_session
+
+    shown = await step_into_text("cancer", 1, 3)
+    point = expected_session("cancer", 1).points(slice(2, 3))
+    y_hat, x = f"{point.y_hat[0]:.6g}", f"{point.x[0, 0]:.6g}"
+    assert "Δw1_3 = (ŷ_3 − y_3)/(ŷ_3(1 − ŷ_3))·ŷ_3(1 − ŷ_3)·x1_3 = (ŷ_3 − y_3)·x1_3 = " in shown
+    assert f"({y_hat} − 0)·{x} = {point.grad_w[0, 0]:.6g}" in shown
+    assert f"… {point.x.shape[1] - 1} more weights: Δwj_3 the same with xj_3" in shown
