@@ -128,3 +128,37 @@ async def test_step_into_with_many_weights_writes_the_first_and_counts_the_rest(
     assert "Δw1_3 = (ŷ_3 − y_3)/(ŷ_3(1 − ŷ_3))·ŷ_3(1 − ŷ_3)·x1_3 = (ŷ_3 − y_3)·x1_3 = " in shown
     assert f"({y_hat} − 0)·{x} = {point.grad_w[0, 0]:.6g}" in shown
     assert f"… {point.x.shape[1] - 1} more weights: Δwj_3 the same with xj_3" in shown
+
+
+async def test_f_adds_the_factor_columns_from_the_engine_and_removes_them():
+    from tests.test_app import SIZE, expected_session, make_app, settle, text
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n")
+        await settle(pilot)
+        assert "∂ℓ/∂ŷ" not in text(app.point_table)
+        await pilot.press("f")
+        await settle(pilot)
+        shown = text(app.point_table).splitlines()
+        assert app.point_table.factors
+        assert shown[1].split()[-3:] == ["∂ℓ/∂ŷ", "∂ŷ/∂z", "∂z/∂w│"]
+        first, second, x = expected_session("seed", 3).points().factors()
+        for k in range(5):
+            values = [f"{v:.6g}" for v in (first[k], second[k], x[k, 0])]
+            assert shown[2 + k].rstrip("│").split()[-3:] == values
+        await pilot.press("f")
+        await settle(pilot)
+        assert not app.point_table.factors and "∂ℓ/∂ŷ" not in text(app.point_table)
+        assert "Δb" in text(app.point_table).splitlines()[1]
+
+
+async def test_f_shows_bce_factors_at_saturation_without_a_crash():
+    from tests.test_app import SIZE, make_app, settle, text
+
+    app = make_app("seed", loss="bce", w0="800")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await settle(pilot)
+        shown = text(app.point_table)
+        assert "∂ℓ/∂ŷ" in shown and "inf" in shown
