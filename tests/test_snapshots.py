@@ -52,3 +52,7 @@ def test_small_terminal_asks_for_more_room(snap_compare):
 
 def test_80_by_24(snap_compare):
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=keys("n"))
+
+
+def test_point_table_with_chain_rule_factors(snap_compare):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("n", "n", "n", "f"))

@@ -247,3 +247,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
         self.query_one("#main", VerticalScroll).scroll_relative(
             y=lines, animate=False, immediate=True
         )
+
+    def action_toggle_factors(self) -> None:
+        """Show or hide the chain rule's factor columns in the point table."""
+        self.point_table.toggle_factors()

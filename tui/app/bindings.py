@@ -84,6 +84,14 @@ MAIN_SCREEN_BINDINGS = [
     Binding("t", "cycle_plot", "Plot", id="plot", tooltip="Loss curve, fit, loss surface"),
     Binding("l", "toggle_log", "Log", id="log", tooltip="Log scale on the loss plot"),
     Binding(
+        "f",
+        "toggle_factors",
+        "Factors",
+        id="factors",
+        show=False,
+        tooltip="The chain rule's factors ∂ℓ/∂ŷ, ∂ŷ/∂z, ∂z/∂w as columns of the point table",
+    ),
+    Binding(
         "B",
         "breakpoints",
         "Breakpoints",

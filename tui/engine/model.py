@@ -68,6 +68,11 @@ class MSE:
         s = y_hat * (1.0 - y_hat)
         return s * (s + residual * (1.0 - 2.0 * y_hat))
 
+    @staticmethod
+    def factors(y_hat: np.ndarray, residual: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The chain rule's first two factors (MATH.md): ∂ℓ/∂ŷ = r and ∂ŷ/∂z = ŷ(1−ŷ)."""
+        return residual, y_hat * (1.0 - y_hat)
+
 
 class BCE:
     """ℓ = −[y ln ŷ + (1−y) ln(1−ŷ)], computed from z."""
@@ -97,10 +102,19 @@ class BCE:
     def curvature(y_hat: Value, residual: Value) -> Value:
         return y_hat * (1.0 - y_hat)
 
+    @staticmethod
+    def factors(y_hat: np.ndarray, residual: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """∂ℓ/∂ŷ = r/(ŷ(1−ŷ)) and ∂ŷ/∂z = ŷ(1−ŷ) (MATH.md): their product is r, which `dz`
+        gives directly. Where ŷ rounds to 0 or 1 the first is ±inf (or nan for r = 0)."""
+        slope = y_hat * (1.0 - y_hat)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return residual / slope, slope
+
 
 Loss = type[MSE] | type[BCE]
 """A loss: ℓ_i (`point_loss`; `at_infinite_z` where z overflowed), ∂ℓ_i/∂z_i (`dz`:
-Δw_i = dz·x_i, Δb_i = dz) and ∂²ℓ_i/∂z_i² (`curvature`), each from z_i, y_i, ŷ_i and the
+Δw_i = dz·x_i, Δb_i = dz), its factors ∂ℓ_i/∂ŷ_i and ∂ŷ_i/∂z_i (`factors`, for arrays) and
+∂²ℓ_i/∂z_i² (`curvature`), each from z_i, y_i, ŷ_i and the
 residual r_i = ŷ_i − y_i (and `point_loss` from `xp`: numpy for arrays, FloatMath for floats)."""
 
 LOSSES: dict[str, Loss] = {"mse": MSE, "bce": BCE}

@@ -40,6 +40,13 @@ class Points:
     loss: np.ndarray  # ℓ_i
     grad_w: np.ndarray  # (n, d): Δw_i
     grad_b: np.ndarray  # Δb_i
+    dloss_dy_hat: np.ndarray  # ∂ℓ_i/∂ŷ_i: the chain rule's first factor (MATH.md)
+    dy_hat_dz: np.ndarray  # ∂ŷ_i/∂z_i = ŷ_i(1−ŷ_i); the third, ∂z_i/∂w = x_i, ∂z_i/∂b = 1
+
+    def factors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """∂ℓ_i/∂ŷ_i, ∂ŷ_i/∂z_i and ∂z_i/∂w = x_i, (n, d): Δw_i is their product, to rounding
+        (for `bce` the first two cancel to r_i, which the engine uses as it is)."""
+        return self.dloss_dy_hat, self.dy_hat_dz, self.x
 
 
 class Objective:
@@ -213,6 +220,7 @@ class Objective:
             residual = y_hat - y
             loss = self.loss.at_infinite_z(z, y, self.loss.point_loss(z, y, residual, np))
             dz = self.loss.dz(y_hat, residual)
+            dloss_dy_hat, dy_hat_dz = self.loss.factors(y_hat, residual)
             return Points(
                 rows=index,
                 x=x,
@@ -223,6 +231,8 @@ class Objective:
                 loss=loss,
                 grad_w=dz[:, None] * x,
                 grad_b=dz,
+                dloss_dy_hat=dloss_dy_hat,
+                dy_hat_dz=dy_hat_dz,
             )
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""The per-point table: i, x_i, y_i, ŷ_i, r_i, ℓ_i, Δw_i, Δb_i at θ_t, as a window over the rows.
+"""The per-point table: i, x_i, y_i, ŷ_i, r_i, ℓ_i, Δw_i, Δb_i at θ_t, as a window over the rows;
+with `f`, the chain rule's factors ∂ℓ/∂ŷ, ∂ŷ/∂z, ∂z/∂w too.
 
 Nothing is built per point: the table is a Line-API `ScrollView` whose virtual height is the
 number of rows, and each render asks the session for the visible rows only, in one
@@ -69,8 +70,9 @@ def cell(value: float) -> str:
     return text.rjust(CELL)
 
 
-def column_names(dataset: Dataset | None, d: int) -> list[str]:
-    """Column headers: x (x1…xd; the file's feature names when all fit), y, ŷ, r, ℓ, Δw, Δb.
+def column_names(dataset: Dataset | None, d: int, factors: bool = False) -> list[str]:
+    """Column headers: x (x1…xd; the file's feature names when all fit), y, ŷ, r, ℓ, Δw, Δb,
+    and with `factors` the chain rule's ∂ℓ/∂ŷ, ∂ŷ/∂z, ∂z/∂w (∂z/∂w1 … ∂z/∂wd).
     Standardized features are primed (x′, petal_length′): the values are not the file's."""
     prime = "′" if dataset is not None and dataset.standardization is not None else ""
     features = [name + prime for name in dataset.features] if dataset is not None else []
@@ -78,7 +80,8 @@ def column_names(dataset: Dataset | None, d: int) -> list[str]:
     if len(features) != d or not fits or cell_len("".join(features)) != len("".join(features)):
         features = [f"x{prime}"] if d == 1 else [f"x{j + 1}{prime}" for j in range(d)]
     grad_w = ["Δw"] if d == 1 else [f"Δw{j + 1}" for j in range(d)]
-    return [*features, "y", "ŷ", "r = ŷ−y", "ℓ", *grad_w, "Δb"]
+    chain = ["∂ℓ/∂ŷ", "∂ŷ/∂z", *(f"∂z/∂{name[1:]}" for name in grad_w)] if factors else []
+    return [*features, "y", "ŷ", "r = ŷ−y", "ℓ", *grad_w, "Δb", *chain]
 
 
 def batch_text(session: Session) -> str:
@@ -165,6 +168,7 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._window: Window | None = None
         self._highlight: int | None = None
         self._styles: LineStyles | None = None
+        self._factors = False
 
     # ---- the public API ---------------------------------------------------------------------
     @property
@@ -176,17 +180,37 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
     def highlighted(self) -> int | None:
         return self._highlight
 
+    @property
+    def factors(self) -> bool:
+        """Are the chain rule's factor columns shown?"""
+        return self._factors
+
+    def toggle_factors(self) -> None:
+        """Show or hide the columns ∂ℓ/∂ŷ, ∂ŷ/∂z, ∂z/∂w (the engine's `Points.factors`), the
+        last columns: shown, the table scrolls right to them."""
+        self._factors = not self._factors
+        if self._session is not None and self._dataset is not None:
+            self.show(self._session, self._dataset)
+            if self._factors:
+                self.call_after_refresh(self._scroll_to_factors, self._session.d)
+
+    def _scroll_to_factors(self, d: int) -> None:
+        """Scroll right until ∂ℓ/∂ŷ, after the 2d + 5 columns x, y, ŷ, r, ℓ, Δw, Δb, is the
+        first value column, or as far as the table goes."""
+        x = min(self.max_scroll_x, (2 * d + 5) * (CELL + 1))
+        self.scroll_to(x=x, animate=False, immediate=True)
+
     def show(self, session: Session, dataset: Dataset) -> None:
         """Show `session` (at its step t) over `dataset`. The scroll position is kept when the
         data set is the same one as before; a new data set starts at the top, unhighlighted."""
         same_data = dataset is self._dataset
         self._session, self._dataset = session, dataset
         self._window = None
-        columns_key = (dataset, session.n, session.d)
+        columns_key = (dataset, session.n, session.d, self._factors)
         if columns_key != self._columns_key:
             self._columns_key = columns_key
             width = len(f"{session.n}")
-            names = column_names(dataset, session.d)
+            names = column_names(dataset, session.d, self._factors)
             self._header = f"  {'i'.rjust(width)} " + "".join(
                 " " + name.rjust(CELL) for name in names
             )
@@ -286,21 +310,20 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
         assert session is not None
         lo = max(0, min(scroll_y, row))
         hi = min(session.n, max(lo + height - HEADER_HEIGHT, row + 1))
-        key = (session, session.t, session.theta().tobytes(), lo, hi)
+        key = (session, session.t, session.theta().tobytes(), lo, hi, self._factors)
         if self._window is not None and self._window.key == key:
             return self._window
         points = session.points(slice(lo, hi))
-        values = np.column_stack(
-            [
-                points.x,
-                points.y,
-                points.y_hat,
-                points.residual,
-                points.loss,
-                points.grad_w,
-                points.grad_b,
-            ]
-        )
+        columns = [
+            points.x,
+            points.y,
+            points.y_hat,
+            points.residual,
+            points.loss,
+            points.grad_w,
+            points.grad_b,
+        ]
+        values = np.column_stack([*columns, *points.factors()] if self._factors else columns)
         width = len(f"{session.n}")
         lines = [
             f" {str(i + 1).rjust(width)} " + "".join(" " + cell(v) for v in line)

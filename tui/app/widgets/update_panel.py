@@ -8,6 +8,7 @@ from tui.app.widgets.panel import Panel
 from tui.app.widgets.state_panel import MAX_WEIGHTS
 from tui.app.widgets.text_grid import number, text_grid
 from tui.engine.model import weight_names
+from tui.engine.objective import Points
 from tui.engine.session import Session
 from tui.format import exact, num
 
@@ -66,7 +67,48 @@ def step_into_rows(
     so_far = Text("   ".join(f"Σ Δ{names[j]}_i = {num(sums[j], 8)}" for j in shown), "magenta")
     last = k == len(rows)
     so_far.append("   s: apply the update" if last else "   s: next point", "dim")
-    return [("into", here), ("", so_far)]
+    return [("into", here), *chain_rows(session.objective.loss_name, point, i, names), ("", so_far)]
+
+
+def chain_rows(loss: str, point: Points, i: int, names: list[str]) -> list[tuple[str, Text]]:
+    """Point i's Δw_i (the first weight's) and Δb_i as the chain rule gives them, with its
+    numbers (MATH.md, "One point's gradient term, factor by factor"); then how many weights
+    more follow the same pattern."""
+    d = len(names) - 1
+    x = point.x[0].tolist()
+    feature = "x" if d == 1 else "x1"
+    lines = [
+        chain_line(loss, point, i, names[0], f"{feature}_{i + 1}", x[0], float(point.grad_w[0, 0])),
+        chain_line(loss, point, i, "b", "1", 1.0, float(point.grad_b[0])),
+    ]
+    if d > 1:
+        more = (
+            f"… {d - 1} more weights: Δwj_{i + 1} the same with xj_{i + 1} in place of x1_{i + 1}"
+        )
+        lines.insert(1, Text(more, "dim"))
+    return [("", line) for line in lines]
+
+
+def chain_line(
+    loss: str, point: Points, i: int, name: str, dz_of: str, dz_value: float, term: float
+) -> Text:
+    """`Δw_i = (ŷ_i − y_i)·ŷ_i·(1 − ŷ_i)·x_i = (0.499774 − 0.1)·… = 0.0499717` for `mse`;
+    for `bce` the first factor r_i/(ŷ_i(1−ŷ_i)) cancels the second, leaving (ŷ_i − y_i)·x_i.
+    `dz_of` is ∂z_i/∂w (x_i) or ∂z_i/∂b (1), `dz_value` its value; `term` the engine's Δ."""
+    sub = str(i + 1)
+    y_hat, y = num(float(point.y_hat[0])), num(float(point.y[0]))
+    last = num(dz_value) if dz_value >= 0 else f"({num(dz_value)})"
+    r = f"(ŷ_{sub} − y_{sub})"
+    slope = f"ŷ_{sub}(1 − ŷ_{sub})"
+    if loss == "mse":
+        symbols = f"{r}·ŷ_{sub}·(1 − ŷ_{sub})·{dz_of}"
+        values = f"({y_hat} − {y})·{y_hat}·(1 − {y_hat})·{last}"
+    else:
+        symbols = f"{r}/({slope})·{slope}·{dz_of} = {r}·{dz_of}"
+        values = f"({y_hat} − {y})·{last}"
+    line = Text(f"Δ{name}_{sub} = {symbols} = {values} = ")
+    line.append_text(number(num(term), term, "yellow"))
+    return line
 
 
 def state_rows(session: Session, names: list[str], shown: list[int]) -> list[tuple[str, Text]]:
