@@ -263,6 +263,8 @@ class PlotPanel(PlotextPlot):
         xs, ys = drawn.x, drawn.y
         if marker == "braille":
             xs, ys = on_cells(xs, frame.columns, 2), on_cells(ys, frame.rows, 4)
+        if label is not None and not xs:  # plotext's legend fails on a curve with no points
+            label = None
         (self.plt.plot if line else self.plt.scatter)(
             xs, ys, marker=marker, color=color, label=label
         )
@@ -361,7 +363,9 @@ class PlotPanel(PlotextPlot):
         ticks = max(2, min(8, width // 12)), max(2, min(6, height // 5))
         view = lens_view.lens_plot(found, session.config.optimizer, *ticks)
         if view.y is None:
-            plt.title(_first_fitting(width - 2, f"{lens_view.TITLE}: L is not finite", "L nan"))
+            plt.title(
+                _first_fitting(width - 2, f"{lens_view.TITLE}: L is not finite: not drawn", "L nan")
+            )
             return
         frame = self._frame(view.x, view.y, width, height)
         for s in view.marks:
