@@ -52,3 +52,9 @@ def test_small_terminal_asks_for_more_room(snap_compare):
 
 def test_80_by_24(snap_compare):
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=keys("n"))
+
+
+def test_lens_plot(snap_compare):
+    app = make_app("seed", lr="12")
+    keys_ = keys("n", "n", "n", "n", "t", "t", "t")  # the loss, fit, surface, then the lens
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_)
