@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import until
+from tests.helpers import notes_of, until
 from tests.test_app import expected_session, make_app, settle
 from tui import data
 from tui.app.plots.lens import best_lr_line
@@ -138,3 +138,24 @@ async def test_the_lens_at_step_0_says_there_is_no_update():
         plot.mode = "lens"
         await settle(pilot)
         assert "no update to draw at t = 0" in plot_text(plot)
+
+
+async def test_more_than_one_feature_goes_between_the_loss_and_the_lens():
+    app = make_app("iris")
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.press("n", "n")
+        await settle(pilot)
+        plot, notes = app.query_one(PlotPanel), notes_of(app)
+        await pilot.press("t")
+        await settle(pilot)
+        assert notes == []
+        assert plot.mode == "lens" and "L along the last update, step 1 → 2" in plot_text(plot)
+        await pilot.press("t")  # back to the loss: the notice names the modes it skipped
+        await settle(pilot)
+        assert plot.mode == "loss"
+        assert [note.message for note in notes] == [
+            "The fit and the surface need one feature; this data has 2."
+        ]
+        await pilot.press("t", "l")  # l from the lens: the loss on a log scale
+        await settle(pilot)
+        assert plot.mode == "loss" and plot.log and "(log10)" in plot_text(plot)
