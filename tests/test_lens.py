@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import notes_of, until
 from tests.test_app import expected_session, make_app, settle
+from tests.test_plot_panel import PlotApp
 from tui import data
 from tui.app.plots.lens import best_lr_line
 from tui.app.plots.plot_panel import PlotPanel
@@ -159,3 +160,18 @@ async def test_more_than_one_feature_goes_between_the_loss_and_the_lens():
         await pilot.press("t", "l")  # l from the lens: the loss on a log scale
         await settle(pilot)
         assert plot.mode == "loss" and plot.log and "(log10)" in plot_text(plot)
+
+
+async def test_the_lens_after_an_edit_says_there_is_no_update():
+    session = expected_session("seed", 3)
+    session.edit(np.array([1.0, -1.0]))
+    app = PlotApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        plot = app.query_one(PlotPanel)
+        plot.mode = "lens"
+        plot.show(session, data.load("seed"))
+        await pilot.pause()
+        assert "no update to draw: θ_t was set by hand" in plot_text(plot)
+        session.step()
+        plot.refresh()
+        assert "L along the last update, step 3 → 4" in plot_text(plot)
