@@ -23,6 +23,7 @@ from tui.app.plots import axes, curves, loss_surface
 from tui.app.plots.plot_panel import FIT, MODES, PlotPanel
 from tui.config import make_config
 from tui.data import Dataset
+from tui.engine.diagnostics import lens
 from tui.engine.session import Config, Session
 
 SIZE = (120, 40)
@@ -86,6 +87,9 @@ def left_out(session: Session, mode: str) -> bool:
     if mode == "fit":
         data = np.column_stack([session.objective.x[:, 0], session.objective.y])
         return not (np.isfinite(session.theta()).all() and np.isfinite(data).all())
+    if mode == "lens":
+        found = lens(session)
+        return found is not None and not np.isfinite([found.phi, found.phi1, found.phi2]).all()
     return not np.isfinite(session.thetas()).all()
 
 
@@ -115,7 +119,7 @@ async def test_a_huge_learning_rate_does_not_kill_the_app():
             await settle(pilot)
         plot = app.query_one(PlotPanel)
         assert app.is_running and app.session.t >= 1
-        for key in ("l", "t", "t", "t"):  # log scale, fit, surface, back to the loss
+        for key in ("l", "t", "t", "t", "t"):  # log scale, fit, surface, lens, the loss
             await pilot.press(key)
             await settle(pilot)
             shown = plot_text(plot)
@@ -143,7 +147,7 @@ async def test_a_csv_with_1e308_plots_its_fit(tmp_path: Path):
         shown = plot_text(plot)
         assert "ŷ = σ(w·x + b)" in shown and shown.count("●") == 2  # both points drawn
         assert "1e308" in shown  # the x axis reaches the big point
-        for key in ("t", "t", "l", "n", "t"):
+        for key in ("t", "l", "n", "t", "t"):  # surface, log loss, a step, fit, surface
             await pilot.press(key)
             await settle(pilot)
             assert app.is_running and "┤" in plot_text(plot)

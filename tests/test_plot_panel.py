@@ -259,7 +259,7 @@ async def test_cycle_order_and_log_flag():
         panel = app.query_one(PlotPanel)
         panel.show(session, dataset)
         assert panel.mode == "loss" and panel.log is False
-        assert [panel.cycle() for _ in range(4)] == ["fit", "surface", "loss", "fit"]
+        assert [panel.cycle() for _ in range(5)] == ["fit", "surface", "lens", "loss", "fit"]
         with pytest.raises(ValueError):
             panel.mode = "histogram"
 
@@ -274,7 +274,7 @@ async def test_more_than_one_feature_stays_on_the_loss_plot():
         panel.mode = "surface"
         panel.show(session, iris)
         assert panel.mode == "loss"
-        assert [panel.cycle() for _ in range(3)] == ["loss", "loss", "loss"]
+        assert [panel.cycle() for _ in range(4)] == ["lens", "loss", "lens", "loss"]
         await pilot.pause()
         assert "loss L(θ_t)" in rendered(panel).plain
 

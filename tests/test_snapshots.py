@@ -56,3 +56,9 @@ def test_80_by_24(snap_compare):
 
 def test_point_table_with_chain_rule_factors(snap_compare):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("n", "n", "n", "f"))
+
+
+def test_lens_plot(snap_compare):
+    app = make_app("seed", lr="12")
+    keys_ = keys("n", "n", "n", "n", "t", "t", "t")  # the loss, fit, surface, then the lens
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_)

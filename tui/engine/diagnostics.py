@@ -158,3 +158,73 @@ def gradient_check(objective: Objective, theta: np.ndarray) -> GradientCheck:
         numeric[j] = (objective.value(plus) - objective.value(minus)) / (2 * h)
     scale = max(norm(analytic) + norm(numeric), 1e-300)
     return GradientCheck(analytic, numeric, norm(analytic - numeric) / scale)
+
+
+LENS_FROM = -0.25
+"""The lens starts a quarter step behind θ_{t−1} (MATH.md, "The Taylor lens")."""
+
+LENS_TO = (1.5, 2.2, 4.0)
+"""It ends at max(1.5, 2.2·s*), capped at 4."""
+
+
+@dataclass(frozen=True)
+class Lens:
+    """The loss along the last update θ_{t−1} → θ_t (MATH.md, "The Taylor lens"): at each s,
+    φ(s) = L(θ_{t−1} + s·Δθ), the tangent φ₁(s) and the parabola φ₂(s); s = 0 is θ_{t−1} and
+    s = 1 is θ_t (both among the samples, and s* when it lies in the range)."""
+
+    s: np.ndarray
+    phi: np.ndarray
+    phi1: np.ndarray
+    phi2: np.ndarray
+    s_star: float | None  # −ΔL₁ / c, the parabola's lowest point (None unless c > 0)
+    c: float  # Δθᵀ·H·Δθ at θ_{t−1}
+    dl1: float  # ΔL₁ = ∇Lᵀ·Δθ at θ_{t−1}
+    loss_before: float  # L(θ_{t−1})
+    lr: float  # η of the update θ_{t−1} → θ_t
+
+    @property
+    def best_lr(self) -> float | None:
+        """s*·η: for `gd`, the best η along this direction by the quadratic model."""
+        return None if self.s_star is None else self.s_star * self.lr
+
+
+def lens_range(s_star: float | None) -> tuple[float, float]:
+    """[−0.25, max(1.5, 2.2·s*)], the end capped at 4."""
+    low, factor, cap = LENS_TO
+    end = low if s_star is None else min(max(low, factor * s_star), cap)
+    return LENS_FROM, end
+
+
+def lens(
+    session: Session, t: int | None = None, samples: int = 41, cache: CurvatureCache | None = None
+) -> Lens | None:
+    """The lens of the update that led to step t (the cursor when None); None at t = 0 and
+    when θ_t was set by hand (no update to draw)."""
+    t = session.t if t is None else t
+    if t == 0 or session.edited_at(t):
+        return None
+    objective = session.objective
+    before, after = session.theta(t - 1), session.theta(t)
+    at = (cache or CurvatureCache()).get(objective, before)
+    with np.errstate(all="ignore"):
+        dtheta = after - before
+        dl1 = float(at.grad @ dtheta)
+        c = float(dtheta @ at.hessian @ dtheta)
+        s_star = -dl1 / c if c > 0 and math.isfinite(c) and math.isfinite(dl1) else None
+        lo, hi = lens_range(s_star)
+        marks = [0.0, 1.0] + ([s_star] if s_star is not None and lo <= s_star <= hi else [])
+        s = np.unique(np.concatenate([np.linspace(lo, hi, samples), marks]))
+        loss_before = objective.value(before)
+        phi = np.array([_loss_at(objective, before, after, dtheta, v) for v in s.tolist()])
+        phi1 = loss_before + s * dl1
+        phi2 = phi1 + 0.5 * s**2 * c
+    return Lens(s, phi, phi1, phi2, s_star, c, dl1, loss_before, session.lr(t - 1))
+
+
+def _loss_at(
+    objective: Objective, before: np.ndarray, after: np.ndarray, dtheta: np.ndarray, s: float
+) -> float:
+    """φ(s), with θ_{t−1} and θ_t themselves at s = 0 and 1 (θ_{t−1} + Δθ may round off θ_t)."""
+    theta = before if s == 0 else after if s == 1 else before + s * dtheta
+    return objective.value(theta)

@@ -1,6 +1,7 @@
-"""The plot panel: the loss curve, the data with the fitted sigmoid, or the loss surface.
+"""The plot panel: the loss curve, the data with the fitted sigmoid, the loss surface, or the
+Taylor lens (the loss along the last update).
 
-It draws what axes, curves and loss_surface compute, and computes no mathematics itself.
+It draws what axes, curves, loss_surface and lens compute, and computes no mathematics itself.
 Every value goes to plotext as a fraction of its axis (`axes.drawable`), so that plotext,
 which computes in floats and overflows on spans near 1e308, only meets numbers in [0, 1].
 Every repaint draws the plot again from `clear_figure()`, at the widget's current size, so a
@@ -23,12 +24,16 @@ from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
 from tui.app.plots import axes, curves, loss_surface
+from tui.app.plots import lens as lens_view
 from tui.app.plots.plotext_adapter import build_matrix, matrix_strips, paint_background
 from tui.data import Dataset
 from tui.engine.session import Session
 from tui.format import count, num
 
-MODES = ("loss", "fit", "surface")
+MODES = ("loss", "fit", "surface", "lens")
+
+ANY_D = ("loss", "lens")
+"""The modes that draw any number of features (the lens is 1-D in s)."""
 
 PAST = (0, 150, 255)
 FUTURE = (120, 120, 120)
@@ -37,6 +42,8 @@ DATA = (255, 165, 0)
 FIT = (0, 220, 220)
 PATH = (255, 255, 255)
 NOT_FINITE = (140, 0, 0)
+TANGENT = (120, 220, 120)
+PARABOLA = (220, 120, 255)
 
 RAMP_STOPS = ((20, 24, 90), (30, 80, 160), (30, 150, 145), (120, 200, 80), (250, 230, 40))
 """Dark blue (low loss) to yellow (high loss)."""
@@ -140,8 +147,9 @@ def _heat_colours(heat: _Heat) -> list[list[tuple[int, int, int]]]:
 
 
 class PlotPanel(PlotextPlot):
-    """One plot of the session: `loss` (L(θ_t) against t), `fit` (data and σ(w·x + b)) or
-    `surface` (L(w, b) with the path); fit and surface need one feature."""
+    """One plot of the session: `loss` (L(θ_t) against t), `fit` (data and σ(w·x + b)),
+    `surface` (L(w, b) with the path) or `lens` (L along the last update, with its tangent
+    and parabola); fit and surface need one feature."""
 
     mode: reactive[str] = reactive("loss")
     log: reactive[bool] = reactive(False)
@@ -159,21 +167,24 @@ class PlotPanel(PlotextPlot):
         self.dataset: Dataset | None = None
         self._strips: tuple[tuple[int, int], list[Strip]] | None = None  # (size, lines)
         self.surface_view = loss_surface.SurfaceView()  # the surface's range and grid, kept
+        self.lens_view = lens_view.LensView()  # the last lens, kept
 
     # ---- API ------------------------------------------------------------------------------
     def show(self, session: Session, dataset: Dataset) -> None:
         """Draw this session (and name the axes after the dataset's columns)."""
         self.session, self.dataset = session, dataset
-        if session.d > 1:
+        if session.d > 1 and self.mode not in ANY_D:
             self.mode = "loss"
         self.refresh()
 
     def cycle(self) -> str:
-        """The next mode (loss → fit → surface → loss); only `loss` when d > 1."""
-        if self.session is not None and self.session.d > 1:
-            self.mode = "loss"
-        else:
-            self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+        """The next mode (loss → fit → surface → lens → loss); loss → lens → loss when
+        d > 1."""
+        one_feature = self.session is None or self.session.d == 1
+        modes = MODES if one_feature else ANY_D
+        self.mode = (
+            modes[(modes.index(self.mode) + 1) % len(modes)] if self.mode in modes else "loss"
+        )
         return self.mode
 
     def toggle_log(self) -> bool:
@@ -212,6 +223,8 @@ class PlotPanel(PlotextPlot):
         heat = None
         if session is None:
             plt.title(_first_fitting(width - 2, "no data"))
+        elif self.mode == "lens":
+            self._draw_lens(session, width, height)
         elif self.mode == "loss" or session.d > 1:
             self._draw_loss(session, width, height)
         elif self.mode == "fit":
@@ -242,6 +255,7 @@ class PlotPanel(PlotextPlot):
         marker: str,
         color: tuple[int, int, int],
         line: bool = False,
+        label: str | None = None,
     ) -> axes.Drawn:
         """Draw the points (x_i, y_i), joined when `line`: those plotext can (`drawable`),
         braille moved onto the cells of the ticks (`on_cells`). Returns what was drawn."""
@@ -249,7 +263,11 @@ class PlotPanel(PlotextPlot):
         xs, ys = drawn.x, drawn.y
         if marker == "braille":
             xs, ys = on_cells(xs, frame.columns, 2), on_cells(ys, frame.rows, 4)
-        (self.plt.plot if line else self.plt.scatter)(xs, ys, marker=marker, color=color)
+        if label is not None and not xs:  # plotext's legend fails on a curve with no points
+            label = None
+        (self.plt.plot if line else self.plt.scatter)(
+            xs, ys, marker=marker, color=color, label=label
+        )
         return drawn
 
     def _draw_loss(self, session: Session, width: int, height: int) -> None:
@@ -333,6 +351,37 @@ class PlotPanel(PlotextPlot):
         if frame.columns <= 0 or frame.rows <= 0:
             return None
         return _Heat(surface, column0=frame.label_width + 1, line0=2)
+
+    def _draw_lens(self, session: Session, width: int, height: int) -> None:
+        """φ(s) = L(θ_{t−1} + s·Δθ), its tangent φ₁ and its parabola φ₂ (MATH.md, "The
+        Taylor lens"), s = 0, s = 1 and s* marked; the line on the best η under the plot."""
+        plt = self.plt
+        found = self.lens_view.lens(session)
+        if found is None:
+            plt.title(_first_fitting(width - 2, lens_view.no_update(session.t), "no update"))
+            return
+        ticks = max(2, min(8, width // 12)), max(2, min(6, height // 5))
+        view = lens_view.lens_plot(found, session.config.optimizer, *ticks)
+        if view.y is None:
+            plt.title(
+                _first_fitting(width - 2, f"{lens_view.TITLE}: L is not finite: not drawn", "L nan")
+            )
+            return
+        frame = self._frame(view.x, view.y, width, height)
+        for s in view.marks:
+            plt.vline(frame.x.place(s).item(), color=PARABOLA if s not in (0, 1) else FUTURE)
+        curves_ = (
+            (found.phi1, TANGENT, "φ₁ tangent"),
+            (found.phi2, PARABOLA, "φ₂ parabola"),
+            (found.phi, FIT, "φ = L(θ_{t−1} + s·Δθ)"),  # the actual loss on top
+        )
+        for values, colour, label in curves_:
+            self._points(frame, found.s, values, "braille", colour, line=True, label=label)
+        ends = [found.s.tolist().index(s) for s in (0.0, 1.0)]
+        self._points(frame, found.s[ends], found.phi[ends], "●", CURRENT)
+        step = f"{lens_view.TITLE}, step {session.t - 1} → {session.t}"
+        plt.title(_titled(frame.columns, step, view.not_drawn, lens_view.TITLE, "lens"))
+        plt.xlabel(_first_fitting(width - 2, *(f"s · {line}" for line in view.best_lr), "s"))
 
     def _axis_names(self) -> tuple[str, str]:
         if self.dataset is None or self.dataset.d != 1:
