@@ -1,5 +1,5 @@
-"""Runs that bounce for ever between a few states: Session.periods / first_cycle, c stopping
-there, and the breakpoint quantity `period` in the trace."""
+"""Runs that bounce for ever between a few states: tui.engine.cycles (periods, first_cycle),
+c stopping there, and the breakpoint quantity `period` in the trace."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from tests.test_app import SIZE, make_app, settle
 from tests.test_cli import here, rows  # noqa: F401  (here is a fixture)
 from tui import data
 from tui.config import make_config
-from tui.engine.session import MAX_PERIOD, Session
+from tui.engine.cycles import MAX_PERIOD, first_cycle, periods
+from tui.engine.session import Session
 
 SEED_CYCLE = (263, 4)
 """seed --lr 12: θ_263 = θ_259 bit for bit; within rounding it is a bounce between 2 states,
@@ -48,7 +49,7 @@ def reference_period(session: Session, t: int) -> int:
 
 def test_seed_at_lr_12_repeats_every_4_steps_from_step_259():
     session = session_of(3000, lr="12")
-    assert session.first_cycle(0) == SEED_CYCLE
+    assert first_cycle(session, 0) == SEED_CYCLE
     k, p = SEED_CYCLE
     assert same_bits(session, k, k - p)
     # Nothing repeats before, for any period up to 8.
@@ -57,25 +58,25 @@ def test_seed_at_lr_12_repeats_every_4_steps_from_step_259():
     )
     assert not any(same_bits(session, k, k - q) for q in (1, 2, 3))
     # From there on every step repeats the one 4 before, and the 2-cycle is only close.
-    assert (session.periods(k, 3000) == p).all()
+    assert (periods(session, k, 3000) == p).all()
     assert not np.array_equal(session.theta(2998), session.theta(3000))
     assert session.theta(2998) == pytest.approx(session.theta(3000), rel=1e-15)
     # From inside the cycle the next step is a repeat again.
-    assert session.first_cycle(1000) == (1001, 4)
+    assert first_cycle(session, 1000) == (1001, 4)
 
 
 def test_a_converging_run_has_no_cycle_and_its_fixed_point_has_period_1():
     session = session_of(6000, lr="1")
     fixed = session.first_fixed_point(0)
     assert fixed is not None
-    assert session.first_cycle(0) is None
-    assert session.periods(fixed, fixed).tolist() == [1]
-    assert not session.periods(1, fixed - 1).any()
+    assert first_cycle(session, 0) is None
+    assert periods(session, fixed, fixed).tolist() == [1]
+    assert not periods(session, 1, fixed - 1).any()
 
 
 def test_batches_in_file_order_repeat_only_after_whole_epochs():
     session = session_of(3000, optimizer="sgd", lr="3")  # 5 points: 5 updates an epoch
-    k, p = session.first_cycle(0)
+    k, p = first_cycle(session, 0)
     assert p == 5 and same_bits(session, k, k - 5)
 
 
@@ -84,8 +85,8 @@ def test_shuffled_batches_and_adam_never_claim_a_cycle():
         session_of(2000, shuffle=True, optimizer="minibatch", batch_size="2", lr="3"),
         session_of(2000, optimizer="adam", lr="1"),
     ):
-        assert not session.periods(1, session.t).any()
-        assert session.first_cycle(0) is None
+        assert not periods(session, 1, session.t).any()
+        assert first_cycle(session, 0) is None
 
 
 @settings(max_examples=25, deadline=None)
@@ -107,9 +108,9 @@ def test_periods_match_a_step_by_step_comparison(setup, lr, steps):
     session = session_of(steps, **{**setup, "lr": repr(lr)})
     last = session.t
     expected = [reference_period(session, t) for t in range(1, last + 1)]
-    assert session.periods(1, last).tolist() == expected
+    assert periods(session, 1, last).tolist() == expected
     first = next(((t, p) for t, p in enumerate(expected, 1) if p > 1), None)
-    assert session.first_cycle(0) == first
+    assert first_cycle(session, 0) == first
 
 
 async def test_continue_stops_where_the_state_repeats_and_names_the_bounce():

@@ -162,6 +162,7 @@ def note(message: str) -> None:
 
 
 def trace_main(argv: Sequence[str]) -> int:
+    from tui.engine.cycles import first_cycle
     from tui.files import trace
 
     args = trace_parser().parse_args(argv)
@@ -191,7 +192,7 @@ def trace_main(argv: Sequence[str]) -> int:
             "θ is no longer finite; try a smaller --lr"
         )
         return EXIT_DIVERGED
-    elif (cycle := session.first_cycle(0)) is not None:
+    elif (cycle := first_cycle(session, 0)) is not None:
         k, period = cycle
         note(
             f"from step {k - period} on the run repeats {period} states for ever: "

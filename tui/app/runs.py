@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from tui.app.widgets.progress_line import ProgressLine
+from tui.engine.cycles import first_cycle, periods
 from tui.engine.session import Session
 from tui.format import num
 
@@ -115,7 +116,7 @@ class Runs:
         one it was in a few steps before (None: neither)."""
         if session.converged:
             return Stop(StopReason.CONVERGED)
-        period = int(session.periods(session.t, session.t)[0])
+        period = int(periods(session, session.t, session.t)[0])
         return Stop(StopReason.CYCLE, period=period) if period > 1 else None
 
     def _advance(
@@ -127,7 +128,7 @@ class Runs:
         before = session.t
         found = first_hit(session, breakpoints, before, stop)
         fixed = session.first_fixed_point(before) if at_fixed_point else None
-        cycle = session.first_cycle(before) if at_fixed_point else None
+        cycle = first_cycle(session, before) if at_fixed_point else None
         if fixed is not None and (cycle is None or fixed <= cycle[0]):
             session.goto(fixed)
             return Stop(StopReason.CONVERGED)

@@ -21,8 +21,6 @@ from tui.engine.schedule import BatchSchedule
 MIN_CAPACITY = 1024
 BLOCK = 256
 """States the tiny-data path computes between two writes to the history."""
-MAX_PERIOD = 8
-"""The longest cycle of states `Session.periods` looks for."""
 
 
 class History:
@@ -157,48 +155,6 @@ class Session:
         thetas = self.history.theta[start : self.t + 1]
         same = np.flatnonzero((thetas[1:] == thetas[:-1]).all(axis=1))
         return start + 1 + int(same[0]) if len(same) else None
-
-    def periods(self, lo: int, hi: int) -> np.ndarray:
-        """For each step t in lo … hi: the smallest p ≤ MAX_PERIOD such that the whole system
-        is where it was p steps before (θ_t = θ_{t−p} and the optimizer state and η of update
-        t equal those of update t−p, bit for bit), else 0. From such a t the run repeats
-        those p states for ever: the updates are the same function of the same inputs.
-
-        That needs the same batch too: any p when every update uses every point; a multiple
-        of the epoch length for batches in file order; never with a fresh shuffle per epoch.
-        Adam's update depends on t itself (its bias correction), so it has no such p."""
-
-        def bits(values: np.ndarray) -> np.ndarray:  # 0.0 is not −0.0; a nan is itself
-            return values.view(np.int64)
-
-        history = self.history
-        found = np.zeros(hi - lo + 1, dtype=np.int64)
-        schedule = self.schedule
-        if self.config.optimizer == "adam" or (schedule.shuffle and not schedule.full):
-            return found
-        step = 1 if schedule.full else schedule.per_epoch
-        for p in reversed(range(step, MAX_PERIOD + 1, step)):  # the smallest p is written last
-            first = max(lo, p)
-            if first > hi:
-                continue
-            now, then = slice(first, hi + 1), slice(first - p, hi + 1 - p)
-            same = (
-                (bits(history.theta[now]) == bits(history.theta[then])).all(axis=1)
-                & (bits(history.state[now]) == bits(history.state[then])).all(axis=(1, 2))
-                & (bits(history.lr[now]) == bits(history.lr[then]))
-            )
-            found[first - lo :][same] = p
-        return found
-
-    def first_cycle(self, start: int) -> tuple[int, int] | None:
-        """The first step k in start+1 … the cursor where the run is back in the state it
-        was in p steps before, 1 < p ≤ MAX_PERIOD (see `periods`; p = 1 is a fixed point),
-        as (k, p); None when there is none."""
-        if start >= self.t:
-            return None
-        periods = self.periods(start + 1, self.t)
-        k = np.flatnonzero(periods > 1)
-        return (start + 1 + int(k[0]), int(periods[k[0]])) if len(k) else None
 
     def is_finite(self, t: int) -> bool:
         history = self.history

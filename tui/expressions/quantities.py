@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 
+from tui.engine.cycles import periods
 from tui.engine.diagnostics import Curvature, CurvatureCache, norm, taylor
 from tui.engine.session import Session
 from tui.expressions.compile import Outcome
@@ -44,7 +45,7 @@ def _cheap_value(session: Session, t: int, name: str) -> float:
     if name == "lr":
         return float(history.lr[t])
     if name == "period":
-        return float(session.periods(t, t)[0])
+        return float(periods(session, t, t)[0])
     prefix, j = feature_index(name) or (name, 1)  # "w" and "dw" are w1 and dw1
     return float((history.grad if prefix == "dw" else history.theta)[t, j - 1])
 
@@ -165,7 +166,7 @@ def history_arrays(session: Session, lo: int, hi: int, names: frozenset[str]) ->
         elif name == "lr":
             arrays[name] = history.lr[rows]
         elif name == "period":
-            arrays[name] = session.periods(lo, hi).astype(np.float64)
+            arrays[name] = periods(session, lo, hi).astype(np.float64)
         else:
             prefix, j = feature_index(name) or (name, 1)
             arrays[name] = (history.grad if prefix == "dw" else history.theta)[rows, j - 1]
