@@ -36,11 +36,6 @@ class ExpressionListDialog(Dialog[list[_Item] | None]):
     (`_expression`, `_new`, `_prompt`) and whether entries can be switched on and off."""
 
     DEFAULT_CSS = """
-    ExpressionListDialog { align: center middle; }
-    ExpressionListDialog > #dialog {
-        width: 90; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
     ExpressionListDialog #entries { height: auto; max-height: 12; }
     ExpressionListDialog #empty { color: $text-muted; }
     ExpressionListDialog #error { color: $error; width: 100%; height: auto; display: none; }
@@ -84,7 +79,7 @@ class ExpressionListDialog(Dialog[list[_Item] | None]):
     # ---- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         keys = "Space/t: on/off   " if self.TOGGLES else ""
-        with Vertical(id="dialog") as box:
+        with Vertical(id="dialog", classes="box") as box:
             box.border_title = self.TITLE
             entries = _ExpressionList(id="entries")
             entries.border_title = f"{self.PLURAL} (Tab: list / input)"

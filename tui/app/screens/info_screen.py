@@ -14,13 +14,6 @@ class InfoScreen(Dialog[None]):
     """Subclasses give `BOX_TITLE`, `body`, and the key that opened them as a binding to
     "close" of their own (Textual adds a subclass's BINDINGS to these), named in `CLOSES`."""
 
-    DEFAULT_CSS = """
-    InfoScreen { align: center middle; }
-    InfoScreen > #box {
-        width: 90; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    """
     BOX_TITLE = ""
     CLOSES = "escape or q closes"
     BINDINGS = [
@@ -39,7 +32,7 @@ class InfoScreen(Dialog[None]):
         yield from ()
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="box", can_focus=False) as box:
+        with VerticalScroll(id="box", classes="box", can_focus=False) as box:
             box.border_title = self.BOX_TITLE
             box.border_subtitle = self.CLOSES
             yield from self.body()

@@ -43,11 +43,6 @@ class OpenDialog(Dialog[str | None]):
     string, or None on Escape. The app loads it and reports errors."""
 
     DEFAULT_CSS = """
-    OpenDialog { align: center middle; }
-    OpenDialog > #dialog {
-        width: 90; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
     OpenDialog #samples { height: auto; max-height: 20; }
     OpenDialog #error { color: $error; width: 100%; height: auto; display: none; }
     OpenDialog #error.-shown { display: block; }
@@ -64,7 +59,7 @@ class OpenDialog(Dialog[str | None]):
 
     def compose(self) -> ComposeResult:
         names = data.sample_names()
-        with Vertical(id="dialog") as box:
+        with Vertical(id="dialog", classes="box") as box:
             box.border_title = "Open a data set"
             samples = OptionList(*(Option(sample_prompt(name), id=name) for name in names))
             samples.id = "samples"
