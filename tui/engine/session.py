@@ -200,14 +200,19 @@ class Session:
         self.history.lr[self.t] = lr
 
     def edited_at(self, t: int) -> bool:
-        """Whether θ_t was set by hand (an edit at step t), not by an update. The events are
-        in step order: the search stops at the first one before t."""
+        """Whether θ_t was set by hand (an edit at step t), not by an update."""
+        return bool(self.edits_between(t, t))
+
+    def edits_between(self, lo: int, hi: int) -> list[int]:
+        """The steps lo … hi whose θ was set by hand. The events are in step order: the
+        search runs back from the last one and stops at the first before lo."""
+        steps = []
         for event in reversed(self.events):
-            if event.step < t:
-                return False
-            if event.step == t and event.kind == "edit":
-                return True
-        return False
+            if event.step < lo:
+                break
+            if event.step <= hi and event.kind == "edit":
+                steps.append(event.step)
+        return steps
 
     def edit(self, theta: np.ndarray) -> None:
         """Set θ_t, as a debugger sets a variable: the loss and gradient at t are computed

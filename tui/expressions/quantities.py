@@ -154,9 +154,7 @@ def history_arrays(session: Session, lo: int, hi: int, names: frozenset[str]) ->
         elif name == "dloss":
             with np.errstate(all="ignore"):  # inf − inf after a divergence
                 dloss = history.loss[rows] - history.loss[lo - 1 : hi]
-            edited = [
-                e.step - lo for e in session.events if e.kind == "edit" and lo <= e.step <= hi
-            ]
+            edited = [step - lo for step in session.edits_between(lo, hi)]
             dloss[edited] = math.nan  # θ set by hand there: no update's change
             arrays[name] = dloss
         elif name == "b":
