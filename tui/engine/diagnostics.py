@@ -215,16 +215,13 @@ def lens(
         lo, hi = lens_range(s_star)
         marks = [0.0, 1.0] + ([s_star] if s_star is not None and lo <= s_star <= hi else [])
         s = np.unique(np.concatenate([np.linspace(lo, hi, samples), marks]))
-        loss_before = objective.value(before)
-        phi = np.array([_loss_at(objective, before, after, dtheta, v) for v in s.tolist()])
+        # φ(0) and φ(1) are L(θ_{t−1}) and L(θ_t) themselves, from the history (θ_{t−1} + Δθ
+        # may round off θ_t); the other points are full passes over the data
+        known = {0.0: session.loss(t - 1), 1.0: session.loss(t)}
+        phi = np.array(
+            [known[v] if v in known else objective.value(before + v * dtheta) for v in s.tolist()]
+        )
+        loss_before = known[0.0]
         phi1 = loss_before + s * dl1
         phi2 = phi1 + 0.5 * s**2 * c
     return Lens(s, phi, phi1, phi2, s_star, c, dl1, loss_before, session.lr(t - 1))
-
-
-def _loss_at(
-    objective: Objective, before: np.ndarray, after: np.ndarray, dtheta: np.ndarray, s: float
-) -> float:
-    """φ(s), with θ_{t−1} and θ_t themselves at s = 0 and 1 (θ_{t−1} + Δθ may round off θ_t)."""
-    theta = before if s == 0 else after if s == 1 else before + s * dtheta
-    return objective.value(theta)
