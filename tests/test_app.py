@@ -653,7 +653,7 @@ async def test_save_then_reopen_at_the_same_step_with_the_same_bits(tmp_path):
     assert after.t == before.t == 4
     for t in range(before.t + 1):
         assert after.theta(t).tobytes() == before.theta(t).tobytes()
-        assert after.history.state[t].tobytes() == before.history.state[t].tobytes()
+        assert after.state(t).tobytes() == before.state(t).tobytes()
         assert after.lr(t) == before.lr(t)
     assert [b.expression.text for b in again.breakpoints] == ["loss < 0.405"]
     assert [w.text for w in again.watches] == ["dloss"]

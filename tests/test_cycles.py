@@ -30,8 +30,10 @@ def session_of(steps: int, shuffle: bool = False, **overrides: str) -> Session:
 
 
 def same_bits(session: Session, t: int, u: int) -> bool:
-    history = session.history
-    return all(a[t].tobytes() == a[u].tobytes() for a in (history.theta, history.state, history.lr))
+    return all(
+        a(t).tobytes() == a(u).tobytes()
+        for a in (session.theta, session.state, lambda s: np.float64(session.lr(s)))
+    )
 
 
 def reference_period(session: Session, t: int) -> int:

@@ -277,8 +277,7 @@ def test_back_then_step_reproduces_every_bit(problem, optimizer, k, j, shuffle):
     s.step(k + j)
     t = s.t
     kept = [
-        (s.theta(i).copy(), s.loss(i), s.grad(i).copy(), s.history.state[i].copy())
-        for i in range(t + 1)
+        (s.theta(i).copy(), s.loss(i), s.grad(i).copy(), s.state(i).copy()) for i in range(t + 1)
     ]
     s.back(j)
     assert s.t == t - j
@@ -289,7 +288,7 @@ def test_back_then_step_reproduces_every_bit(problem, optimizer, k, j, shuffle):
         assert fresh.theta(i).tobytes() == th.tobytes()
         assert fresh.loss(i) == loss or (math.isnan(loss) and math.isnan(fresh.loss(i)))
         assert fresh.grad(i).tobytes() == g.tobytes()
-        assert fresh.history.state[i].tobytes() == state.tobytes()
+        assert fresh.state(i).tobytes() == state.tobytes()
     s.step(j)
     assert s.t == t and s.theta().tobytes() == kept[t][0].tobytes()
 
@@ -486,7 +485,7 @@ def test_replaying_the_events_gives_the_same_bits():
     assert again.t == s.t and again.last == s.t
     for t in range(s.t + 1):
         assert again.theta(t).tobytes() == s.theta(t).tobytes()
-        assert again.history.state[t].tobytes() == s.history.state[t].tobytes()
+        assert again.state(t).tobytes() == s.state(t).tobytes()
         assert again.lr(t) == s.lr(t)
 
 

@@ -69,13 +69,16 @@ def sessions(draw) -> Session:
     session.step(draw(st.integers(0, 4)))
     session.objective.x[:, 0] = draw(st.lists(anything, min_size=n, max_size=n))
     session.objective.y[:] = draw(st.lists(anything, min_size=n, max_size=n))
-    history = session.history
+    losses, thetas = (
+        session.history.losses(0, session.last),
+        session.history.thetas(0, session.last),
+    )
     for _ in range(draw(st.integers(0, 3))):
         k = draw(st.integers(0, session.last))
         if draw(st.booleans()):
-            history.loss[k] = draw(anything)
+            losses[k] = draw(anything)  # views: the history itself changes
         else:
-            history.theta[k, draw(st.integers(0, 1))] = draw(anything)
+            thetas[k, draw(st.integers(0, 1))] = draw(anything)
     session.goto(draw(st.integers(0, session.last)))
     return session
 
@@ -83,7 +86,7 @@ def sessions(draw) -> Session:
 def left_out(session: Session, mode: str) -> bool:
     """Whether the mode has non-finite values to leave out."""
     if mode == "loss":
-        return not np.isfinite(session.history.loss[: session.last + 1]).all()
+        return not np.isfinite(session.history.losses(0, session.last)).all()
     if mode == "fit":
         data = np.column_stack([session.objective.x[:, 0], session.objective.y])
         return not (np.isfinite(session.theta()).all() and np.isfinite(data).all())
@@ -332,7 +335,7 @@ def test_fit_range_and_curve_of_any_data(x, w, b):
     n = len(x)
     session = Session(np.zeros((n, 1)), np.zeros(n), Config(loss="bce"))
     session.objective.x[:, 0] = x
-    session.history.theta[0] = (w, b)
+    session.history.thetas(0, session.last)[0] = (w, b)
     x_lo, x_hi, y_lo, y_hi = curves.fit_range(session)
     assert -axes.FLOAT_MAX <= x_lo < x_hi <= axes.FLOAT_MAX
     assert x_lo <= min(x) and max(x) <= x_hi and (y_lo, y_hi) == (-0.05, 1.05)
@@ -348,7 +351,7 @@ def test_fit_range_and_curve_of_any_data(x, w, b):
 def test_surface_of_any_path(path):
     session = Session(np.array([[0.0], [1.0]]), np.array([0.0, 1.0]), Config(loss="bce"))
     session.step(len(path) - 1)
-    session.history.theta[: len(path)] = path
+    session.history.thetas(0, session.last)[: len(path)] = path
     w_lo, w_hi, b_lo, b_hi = VIEW.range(session)
     assert -axes.RANGE_LIMIT <= w_lo < w_hi <= axes.RANGE_LIMIT
     assert -axes.RANGE_LIMIT <= b_lo < b_hi <= axes.RANGE_LIMIT

@@ -174,7 +174,7 @@ def test_non_finite_losses_are_left_out_and_flagged():
 
 def test_diverged_session_curve():
     session = diverged_session()
-    losses = session.history.loss[: session.last + 1]
+    losses = session.history.losses(0, session.last)
     assert not np.isfinite(losses[-1])
     curve = curves.loss_curve(losses, 100, log=True, mark=session.t)
     assert curve.not_drawn == f"L is not finite at step {session.last}: not drawn"

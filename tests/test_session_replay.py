@@ -58,7 +58,12 @@ def same(a: np.ndarray, b: np.ndarray) -> bool:
 def assert_identical(a: Session, b: Session) -> None:
     assert a.t == b.t and a.events == b.events
     for name in ("theta", "loss", "grad", "state", "lr"):
-        assert same(getattr(a.history, name)[: a.t + 1], getattr(b.history, name)[: b.t + 1]), name
+        assert same(states(a, name, a.t), states(b, name, b.t)), name
+
+
+def states(session: Session, name: str, upto: int) -> np.ndarray:
+    """One quantity of the states 0 … upto side by side, read through the session."""
+    return np.array([getattr(session, name)(t) for t in range(upto + 1)], dtype=np.float64)
 
 
 @settings(max_examples=60, deadline=None)

@@ -113,4 +113,4 @@ def test_the_update_watches_follow_the_same_rule_at_an_edited_step():
     assert all(np.isfinite(v) for v in step_values(session, 4, names).values())
     dloss = history_arrays(session, 1, 5, frozenset({"dloss"}))["dloss"]
     assert np.isnan(dloss[2]) and np.isfinite(np.delete(dloss, 2)).all()
-    assert np.isfinite(session.history.loss[:6]).all()  # the history itself is untouched
+    assert np.isfinite(session.history.losses(0, 5)).all()  # the history itself is untouched

@@ -11,6 +11,9 @@ from tui.engine.session import Session
 MAX_PERIOD = 8
 """The longest cycle of states `periods` looks for."""
 
+PIECE = 4096
+"""States `periods` compares at a time (a long range is read from the history in pieces)."""
+
 
 def periods(session: Session, lo: int, hi: int) -> np.ndarray:
     """For each step t in lo … hi: the smallest p ≤ MAX_PERIOD such that the whole system
@@ -22,24 +25,36 @@ def periods(session: Session, lo: int, hi: int) -> np.ndarray:
     of the epoch length for batches in file order; never with a fresh shuffle per epoch.
     Adam's update depends on t itself (its bias correction), so it has no such p."""
 
-    def bits(values: np.ndarray) -> np.ndarray:  # 0.0 is not −0.0; a nan is itself
-        return values.view(np.int64)
-
-    history = session.history
     found = np.zeros(hi - lo + 1, dtype=np.int64)
     schedule = session.schedule
     if session.config.optimizer == "adam" or (schedule.shuffle and not schedule.full):
         return found
     step = 1 if schedule.full else schedule.per_epoch
+    for start in range(lo, hi + 1, PIECE):  # a piece of states at a time: any range fits
+        end = min(start + PIECE - 1, hi)
+        found[start - lo : end + 1 - lo] = _periods(session, start, end, step)
+    return found
+
+
+def _periods(session: Session, lo: int, hi: int, step: int) -> np.ndarray:
+    """`periods` of lo … hi, from one block of the states lo − MAX_PERIOD … hi."""
+
+    def bits(values: np.ndarray) -> np.ndarray:  # 0.0 is not −0.0; a nan is itself
+        return values.view(np.int64)
+
+    found = np.zeros(hi - lo + 1, dtype=np.int64)
+    block = session.history.block(max(lo - MAX_PERIOD, 0), hi)
+    theta, state, lr = bits(block.theta), bits(block.state), bits(block.lr)
     for p in reversed(range(step, MAX_PERIOD + 1, step)):  # the smallest p is written last
         first = max(lo, p)
         if first > hi:
             continue
-        now, then = slice(first, hi + 1), slice(first - p, hi + 1 - p)
+        now = slice(first - block.lo, hi + 1 - block.lo)
+        then = slice(first - p - block.lo, hi + 1 - p - block.lo)
         same = (
-            (bits(history.theta[now]) == bits(history.theta[then])).all(axis=1)
-            & (bits(history.state[now]) == bits(history.state[then])).all(axis=(1, 2))
-            & (bits(history.lr[now]) == bits(history.lr[then]))
+            (theta[now] == theta[then]).all(axis=1)
+            & (state[now] == state[then]).all(axis=(1, 2))
+            & (lr[now] == lr[then])
         )
         found[first - lo :][same] = p
     return found

@@ -1,83 +1,46 @@
-"""A gradient-descent session: the states θ_0 … θ_T kept in numpy arrays, and a cursor t.
+"""A gradient-descent session: the states θ_0 … θ_T of a run (tui.engine.history) and a
+cursor t.
 
 State t holds θ_t, the full-data loss L(θ_t), the batch gradient g_t that update t uses,
 the optimizer state that update t starts from, and the η that update t uses. Going back only
-moves the cursor; going forward replays the stored states, or computes new ones after the
-last. Changing η at t drops the states after t, since they were computed with the old η.
+moves the cursor (a state not kept in full is computed again, to the bit, from a checkpoint);
+going forward replays the stored states, or computes new ones after the last. Changing η at t
+drops the states after t, since they were computed with the old η. The history stops growing
+at its memory budget (`capacity`), so that a run never dies of memory.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from itertools import repeat
 
 import numpy as np
 
+from tui.engine.history import Full, History
 from tui.engine.objective import Objective, Points, Rows
 from tui.engine.optimizers import OPTIMIZERS, Optimizer
 from tui.engine.schedule import BatchSchedule
 
-MIN_CAPACITY = 1024
-BLOCK = 256
-"""States the tiny-data path computes between two writes to the history."""
+PIECE = 4096
+"""States computed between two writes to the history."""
+
+MEMORY_FRACTION = 4
+"""By default a session's history may take 1/MEMORY_FRACTION of the machine's memory."""
 
 
-class History:
-    """The states 0 … len−1, in arrays that grow by an eighth (at least MIN_CAPACITY rows)."""
+def machine_memory() -> int:
+    """The machine's physical memory in bytes (4 GiB when the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 4 << 30
 
-    def __init__(self, params: int, state_rows: int) -> None:
-        self.len = 0
-        self.theta = np.empty((0, params))
-        self.loss = np.empty(0)
-        self.grad = np.empty((0, params))
-        self.state = np.empty((0, state_rows, params))
-        self.lr = np.empty(0)
 
-    @property
-    def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.theta, self.loss, self.grad, self.state, self.lr))
-
-    def append(
-        self, theta: np.ndarray, loss: float, grad: np.ndarray, state: tuple, lr: float
-    ) -> None:
-        t = self.len
-        if t == len(self.loss):
-            self._grow(t + max(MIN_CAPACITY, t // 8))
-        self.theta[t] = theta
-        self.loss[t] = loss
-        self.grad[t] = grad
-        if state:
-            self.state[t] = state
-        self.lr[t] = lr
-        self.len = t + 1
-
-    def extend(self, block: list[tuple], lr: float) -> None:
-        """Append (θ, loss, g, per-coordinate state) rows of Python floats, all with η = lr."""
-        if not block:
-            return
-        t, end = self.len, self.len + len(block)
-        if end > len(self.loss):
-            self._grow(end + max(MIN_CAPACITY, end // 8))
-        theta, loss, grad, state = zip(*block, strict=True)
-        self.theta[t:end] = theta
-        self.loss[t:end] = loss
-        self.grad[t:end] = grad
-        self.state[t:end] = (
-            np.array(state).reshape(len(block), self.theta.shape[1], -1).transpose(0, 2, 1)
-        )
-        self.lr[t:end] = lr
-        self.len = end
-
-    def truncate(self, length: int) -> None:
-        self.len = length
-
-    def _grow(self, capacity: int) -> None:
-        for name in ("theta", "loss", "grad", "state", "lr"):
-            old = getattr(self, name)
-            new = np.empty((capacity, *old.shape[1:]))
-            new[: self.len] = old[: self.len]
-            setattr(self, name, new)
+max_memory = machine_memory() // MEMORY_FRACTION
+"""The bytes a session's history may take unless it is given its own budget: the process's
+setting (`--max-memory`), as a resource limit is."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +80,9 @@ class Config:
 class Session:
     """One data set, one configuration, and the history of its updates."""
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, config: Config) -> None:
+    def __init__(
+        self, x: np.ndarray, y: np.ndarray, config: Config, memory: int | None = None
+    ) -> None:
         self.config = config
         self.objective = Objective(x, y, config.loss, config.reduction)
         self.optimizer: Optimizer = OPTIMIZERS[config.optimizer]
@@ -129,7 +94,12 @@ class Session:
         if len(w0) != d:
             raise ValueError(f"w0 has {len(w0)} numbers but the data has {d} features")
         self.theta0 = np.array([*w0, config.b0], dtype=np.float64)
-        self.history = History(d + 1, self.optimizer.state_rows)
+        self.history = History(
+            d + 1, self.optimizer.state_rows, self._advance, path=d == 1, points=self.n
+        )
+        self.memory = max_memory if memory is None else memory
+        self.capacity = self.history.steps_within(self.memory) - 1
+        """The last step the history may reach within its memory budget."""
         self.t = 0
         self.reset()
 
@@ -145,20 +115,29 @@ class Session:
         return not self.is_finite(self.last)
 
     @property
+    def full(self) -> bool:
+        """True when the history has reached its memory budget: no step can be added."""
+        return self.last >= self.capacity
+
+    @property
     def converged(self) -> bool:
         """True when the last update left θ exactly as it was (a fixed point in floats)."""
         t = self.t
         return t > 0 and bool(np.array_equal(self.theta(t), self.theta(t - 1)))
 
     def first_fixed_point(self, start: int) -> int | None:
-        """The first step t in start+1 … the cursor whose update left θ unchanged."""
-        thetas = self.history.theta[start : self.t + 1]
-        same = np.flatnonzero((thetas[1:] == thetas[:-1]).all(axis=1))
-        return start + 1 + int(same[0]) if len(same) else None
+        """The first step t in start+1 … the cursor whose update left θ unchanged (read in
+        pieces, so that a long range is not held at once)."""
+        for lo in range(start, self.t, PIECE):
+            thetas = self.history.thetas(lo, min(lo + PIECE, self.t))
+            same = np.flatnonzero((thetas[1:] == thetas[:-1]).all(axis=1))
+            if len(same):
+                return lo + 1 + int(same[0])
+        return None
 
     def is_finite(self, t: int) -> bool:
         history = self.history
-        return math.isfinite(history.loss[t]) and all(map(math.isfinite, history.theta[t].tolist()))
+        return math.isfinite(history.loss(t)) and all(map(math.isfinite, history.theta(t).tolist()))
 
     def reset(self) -> None:
         """Back to step 0 with θ_0 and the starting η; the history is dropped."""
@@ -170,7 +149,8 @@ class Session:
         self.events: list[Event] = []
 
     def step(self, k: int = 1) -> int:
-        """Up to k updates forward; stops at a divergence. Returns how many were made."""
+        """Up to k updates forward; stops at a divergence and at the memory budget (`full`).
+        Returns how many were made."""
         target = self.t + k
         if target > self.last:
             self._compute(target)
@@ -192,12 +172,17 @@ class Session:
             self.step(t - self.t)
         return self.t
 
+    def forget_before(self, t: int) -> None:
+        """Drop the states before t (t ≤ the cursor), for a run that only looks forward
+        (the streaming trace): its memory stays flat however far it goes."""
+        self.history.forget_before(t)
+
     def set_lr(self, lr: float) -> None:
         """η for the updates from the current step on; the later history is dropped."""
-        if lr == self.history.lr[self.t]:
+        if lr == self.lr():
             return
         self._rewrite_from_here(Event("lr", self.t, (lr,)))
-        self.history.lr[self.t] = lr
+        self.history.set_lr(self.t, lr)
 
     def edited_at(self, t: int) -> bool:
         """Whether θ_t was set by hand (an edit at step t), not by an update."""
@@ -222,9 +207,8 @@ class Session:
             raise ValueError(f"θ needs {self.d + 1} numbers (w and b), not {theta.size}")
         t = self.t
         self._rewrite_from_here(Event("edit", t, tuple(theta.tolist())))
-        history = self.history
         loss, grad = self.objective.evaluate(theta, self.schedule.rows(t))
-        history.theta[t], history.loss[t], history.grad[t] = theta, loss, grad
+        self.history.set_last(theta, loss, grad)
 
     def _rewrite_from_here(self, event: Event) -> None:
         """Drop the history and the events after t, and record `event` at t. The events are
@@ -238,8 +222,9 @@ class Session:
     def replay(self, events: list[Event], t: int) -> None:
         """From step 0, apply `events` (η changes and edits, in the order of their steps) and
         go to step t. Raises ReplayError, naming the event, for an event that cannot be made
-        where it says (out of order, past a divergence, an edit of the wrong size) and for a
-        step t past a divergence: nothing is moved or dropped without a word."""
+        where it says (out of order, past a divergence or the memory budget, an edit of the
+        wrong size) and for a step t past a divergence: nothing is moved or dropped without
+        a word."""
         self.reset()
         for index, event in enumerate(events):
             if event.step < self.t:
@@ -248,71 +233,109 @@ class Session:
                 )
             self._reach(event.step, index)
             try:
-                if event.kind == "lr":
-                    self.set_lr(event.values[0])
-                else:
-                    self.edit(np.array(event.values))
+                self._apply(event)
             except ValueError as e:
                 raise ReplayError(index, str(e)) from None
         self._reach(t, None)
 
+    def _apply(self, event: Event) -> None:
+        """Make a recorded change again, at the cursor: the one place that knows each kind."""
+        if event.kind == "lr":
+            self.set_lr(event.values[0])
+        else:
+            self.edit(np.array(event.values))
+
     def _reach(self, t: int, index: int | None) -> None:
-        if self.goto(t) != t:
-            raise ReplayError(
-                index,
-                f"step {t} cannot be reached: the run diverges at step {self.t} "
-                "(the loss or θ is no longer finite)",
+        if self.goto(t) == t:
+            return
+        if self.full:
+            problem = (
+                f"step {t} cannot be reached: the history would pass its memory budget "
+                f"at step {self.capacity} (--max-memory {self.memory})"
             )
+        else:
+            problem = (
+                f"step {t} cannot be reached: the run diverges at step {self.t} "
+                "(the loss or θ is no longer finite)"
+            )
+        raise ReplayError(index, problem)
 
     def _compute(self, target: int) -> None:
-        """Compute states up to `target`, or up to the first non-finite one."""
-        if self.is_finite(self.last):
-            if self.objective.tiny:
-                self._compute_floats(target)
-            else:
-                self._compute_arrays(target)
-
-    def _compute_arrays(self, target: int) -> None:
+        """Compute states up to `target`, or up to the first non-finite one, or up to the
+        memory budget, a piece at a time."""
         history = self.history
+        target = min(target, self.capacity)
+        while self.last < target and self.is_finite(self.last):
+            t = self.last
+            lr = history.lr(t)
+            states = self._advance(t, history.full(t), np.full(min(PIECE, target - t), lr))
+            history.extend(*states, lr)
+
+    def _advance(
+        self, t: int, full: Full, lrs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The states t+1 … t+len(lrs) after the full state at t, update t+i with η = lrs[i],
+        up to the first one that is not finite: θ, L, g and the optimizer state, as arrays.
+        The history computes forward and replays from checkpoints with this one function,
+        so that a replayed state is the computed one, bit for bit."""
+        if self.objective.tiny:
+            return self._advance_floats(t, full, lrs)
         rule, evaluate, rows = self.optimizer.rule, self.objective.evaluate, self.schedule.rows
-        full = self.schedule.full
-        t = self.last
-        theta, grad, lr = history.theta[t], history.grad[t], float(history.lr[t])
-        state = tuple(history.state[t])
+        every_point = self.schedule.full
+        k, params = len(lrs), self.d + 1
+        thetas, losses, grads = np.empty((k, params)), np.empty(k), np.empty((k, params))
+        states = np.empty((k, self.optimizer.state_rows, params))
+        theta, grad, state = full[0], full[1], tuple(full[2])
         with np.errstate(all="ignore"):
-            while t < target:
-                theta, state = rule(theta, grad, state, lr, t)
-                t += 1
-                loss, grad = evaluate(theta, None if full else rows(t))
-                history.append(theta, loss, grad, state, lr)
+            for i, lr in enumerate(lrs.tolist()):
+                theta, state = rule(theta, grad, state, lr, t + i)
+                loss, grad = evaluate(theta, None if every_point else rows(t + i + 1))
+                thetas[i], losses[i], grads[i] = theta, loss, grad
+                if state:
+                    states[i] = state
                 if not (math.isfinite(loss) and all(map(math.isfinite, theta.tolist()))):
-                    return
+                    k = i + 1
+                    break
+        return thetas[:k], losses[:k], grads[:k], states[:k]
 
-    def _compute_floats(self, target: int) -> None:
-        """`_compute_arrays` with θ, g and the state as Python floats, one coordinate at a
-        time, written to the history in blocks: at tiny N numpy's per-call cost dominates."""
-        history = self.history
+    def _advance_floats(
+        self, t: int, full: Full, lrs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`_advance` with θ, g and the state as Python floats, one coordinate at a time:
+        at tiny N numpy's per-call cost dominates."""
         rule, evaluate, rows = (
             self.optimizer.rule,
             self.objective.evaluate_floats,
             self.schedule.rows,
         )
-        full = self.schedule.full
-        t = self.last
-        theta, grad, lr = history.theta[t].tolist(), history.grad[t].tolist(), float(history.lr[t])
-        state = [tuple(s) for s in history.state[t].T.tolist()]  # per coordinate
+        every_point = self.schedule.full
+        theta, grad = full[0].tolist(), full[1].tolist()
+        state = [tuple(s) for s in full[2].T.tolist()]  # per coordinate
         block: list[tuple] = []
-        while t < target:
-            theta, state = zip(*map(rule, theta, grad, state, repeat(lr), repeat(t)), strict=True)
-            t += 1
-            loss, grad = evaluate(theta, None if full else rows(t))
+        for i, lr in enumerate(lrs.tolist()):
+            theta, state = zip(
+                *map(rule, theta, grad, state, repeat(lr), repeat(t + i)), strict=True
+            )
+            loss, grad = evaluate(theta, None if every_point else rows(t + i + 1))
             block.append((theta, loss, grad, state))
             if not (math.isfinite(loss) and all(map(math.isfinite, theta))):
                 break
-            if len(block) == BLOCK:
-                history.extend(block, lr)
-                block = []
-        history.extend(block, lr)
+        k, params, state_rows = len(block), self.d + 1, self.optimizer.state_rows
+        if not k:
+            return (
+                np.empty((0, params)),
+                np.empty(0),
+                np.empty((0, params)),
+                np.empty((0, state_rows, params)),
+            )
+        thetas, losses, grads, states = zip(*block, strict=True)
+        per_coordinate = np.array(states, dtype=np.float64).reshape(k, params, state_rows)
+        return (
+            np.array(thetas),
+            np.array(losses),
+            np.array(grads),
+            per_coordinate.transpose(0, 2, 1),
+        )
 
     # ---- what the screen shows --------------------------------------------------------
     @property
@@ -324,31 +347,43 @@ class Session:
         return self.objective.d
 
     def theta(self, t: int | None = None) -> np.ndarray:
-        return self.history.theta[self.t if t is None else t]
+        """θ_t (a copy: the history's own rows move as it is replayed)."""
+        return self.history.theta(self.t if t is None else t).copy()
 
     def w(self, t: int | None = None) -> np.ndarray:
         return self.theta(t)[:-1]
 
     def b(self, t: int | None = None) -> float:
-        return float(self.theta(t)[-1])
+        return float(self.history.theta(self.t if t is None else t)[-1])
 
     def loss(self, t: int | None = None) -> float:
-        return float(self.history.loss[self.t if t is None else t])
+        return self.history.loss(self.t if t is None else t)
 
     def grad(self, t: int | None = None) -> np.ndarray:
-        """The batch gradient g_t = [Δw; Δb] that update t uses."""
-        return self.history.grad[self.t if t is None else t]
+        """The batch gradient g_t = [Δw; Δb] that update t uses (a copy)."""
+        return self.history.full(self.t if t is None else t)[1].copy()
+
+    def state(self, t: int | None = None) -> np.ndarray:
+        """The optimizer state (rows × parameters) that update t starts from (a copy)."""
+        return self.history.full(self.t if t is None else t)[2].copy()
 
     def lr(self, t: int | None = None) -> float:
-        return float(self.history.lr[self.t if t is None else t])
+        return self.history.lr(self.t if t is None else t)
 
     def losses(self) -> np.ndarray:
         """L(θ_0) … L(θ_t): the loss curve up to the cursor (a view, not a copy)."""
-        return self.history.loss[: self.t + 1]
+        return self.history.losses(0, self.t)
 
     def thetas(self) -> np.ndarray:
-        """θ_0 … θ_t (a view)."""
-        return self.history.theta[: self.t + 1]
+        """θ_0 … θ_t: a view of the path kept per step when d = 1 (the loss surface's);
+        for d > 1 every state is computed again from the checkpoints (slow, and large)."""
+        history = self.history
+        if self.d == 1:
+            return history.thetas(0, self.t)
+        pieces = range(0, self.t + 1, PIECE)
+        return np.concatenate(
+            [history.block(lo, min(lo + PIECE - 1, self.t)).theta for lo in pieces]
+        )
 
     def batch(self, t: int | None = None) -> Rows:
         """The rows update t uses (None: every point)."""
@@ -359,10 +394,9 @@ class Session:
         being kept)."""
         if self.t < self.last:
             return self.theta(self.t + 1)
-        history, t = self.history, self.t
+        theta, grad, state = self.history.full(self.t)
         with np.errstate(all="ignore"):
-            state = tuple(history.state[t])
-            theta, _ = self.optimizer.rule(history.theta[t], history.grad[t], state, self.lr(), t)
+            theta, _ = self.optimizer.rule(theta, grad, tuple(state), self.lr(), self.t)
         return theta
 
     def batch_rows(self, t: int | None = None) -> np.ndarray:

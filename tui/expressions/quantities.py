@@ -29,25 +29,26 @@ def check_names(session: Session, names: Iterable[str]) -> frozenset[str]:
 
 
 def _cheap_value(session: Session, t: int, name: str) -> float:
-    history = session.history
     if name == "step":
         return float(t)
     if name == "loss":
-        return float(history.loss[t])
+        return session.loss(t)
     if name == "dloss":  # the change an update made: none at step 0 or where θ was set by hand
         if t == 0 or session.edited_at(t):
             return math.nan
-        return float(history.loss[t]) - float(history.loss[t - 1])
+        return session.loss(t) - session.loss(t - 1)
     if name == "b":
-        return float(history.theta[t, -1])
+        return session.b(t)
     if name == "db":
-        return float(history.grad[t, -1])
+        return float(session.history.full(t)[1][-1])
     if name == "lr":
-        return float(history.lr[t])
+        return session.lr(t)
     if name == "period":
         return float(periods(session, t, t)[0])
     prefix, j = feature_index(name) or (name, 1)  # "w" and "dw" are w1 and dw1
-    return float((history.grad if prefix == "dw" else history.theta)[t, j - 1])
+    if prefix == "dw":
+        return float(session.history.full(t)[1][j - 1])
+    return float(session.history.theta(t)[j - 1])
 
 
 class Curvatures:
@@ -142,30 +143,31 @@ class LazyValues(Mapping[str, float]):
 
 
 def history_arrays(session: Session, lo: int, hi: int, names: frozenset[str]) -> dict:
-    """The cheap quantities of steps lo…hi (lo ≥ 1) as arrays, views of the history."""
-    history = session.history
-    rows = slice(lo, hi + 1)
+    """The cheap quantities of steps lo…hi (lo ≥ 1) as arrays, views of one block of the
+    history (valid until it changes)."""
+    block = session.history.block(lo, hi)
+    loss = session.history.losses(lo - 1, hi)
     arrays: dict[str, np.ndarray] = {}
     for name in names:
         if name == "step":
             arrays[name] = np.arange(lo, hi + 1, dtype=np.float64)
         elif name == "loss":
-            arrays[name] = history.loss[rows]
+            arrays[name] = block.loss
         elif name == "dloss":
             with np.errstate(all="ignore"):  # inf − inf after a divergence
-                dloss = history.loss[rows] - history.loss[lo - 1 : hi]
+                dloss = loss[1:] - loss[:-1]
             edited = [step - lo for step in session.edits_between(lo, hi)]
             dloss[edited] = math.nan  # θ set by hand there: no update's change
             arrays[name] = dloss
         elif name == "b":
-            arrays[name] = history.theta[rows, -1]
+            arrays[name] = block.theta[:, -1]
         elif name == "db":
-            arrays[name] = history.grad[rows, -1]
+            arrays[name] = block.grad[:, -1]
         elif name == "lr":
-            arrays[name] = history.lr[rows]
+            arrays[name] = block.lr
         elif name == "period":
             arrays[name] = periods(session, lo, hi).astype(np.float64)
         else:
             prefix, j = feature_index(name) or (name, 1)
-            arrays[name] = (history.grad if prefix == "dw" else history.theta)[rows, j - 1]
+            arrays[name] = (block.grad if prefix == "dw" else block.theta)[:, j - 1]
     return arrays

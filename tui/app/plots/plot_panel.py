@@ -272,7 +272,7 @@ class PlotPanel(PlotextPlot):
 
     def _draw_loss(self, session: Session, width: int, height: int) -> None:
         plt = self.plt
-        losses = session.history.loss[: session.last + 1]
+        losses = session.history.losses(0, session.last)
         curve = curves.loss_curve(losses, width, self.log, mark=session.t)
         title = "loss L(θ_t)" + (" (log10)" if self.log else "")
         if curve.empty:

@@ -113,7 +113,7 @@ def chain_line(
 
 def state_rows(session: Session, names: list[str], shown: list[int]) -> list[tuple[str, Text]]:
     """The optimizer's state that the coming update starts from (v, s, or m and v)."""
-    state = session.history.state[session.t]
+    state = session.state()
     rows = []
     for k, vector in enumerate(session.optimizer.state_names):
         values = state[k].tolist()
