@@ -162,7 +162,6 @@ def note(message: str) -> None:
 
 
 def trace_main(argv: Sequence[str]) -> int:
-    from tui.engine.cycles import first_cycle
     from tui.files import trace
 
     args = trace_parser().parse_args(argv)
@@ -192,8 +191,8 @@ def trace_main(argv: Sequence[str]) -> int:
             "θ is no longer finite; try a smaller --lr"
         )
         return EXIT_DIVERGED
-    elif (cycle := first_cycle(session, 0)) is not None:
-        k, period = cycle
+    elif stop.cycle is not None:
+        k, period = stop.cycle
         note(
             f"from step {k - period} on the run repeats {period} states for ever: "
             f"θ_{k} = θ_{k - period} bit for bit, with the same optimizer state "

@@ -382,7 +382,7 @@ class Session:
             return history.thetas(0, self.t)
         pieces = range(0, self.t + 1, PIECE)
         return np.concatenate(
-            [history.block(lo, min(lo + PIECE - 1, self.t)).theta for lo in pieces]
+            [history.block(lo, min(lo + PIECE - 1, self.t)).theta.copy() for lo in pieces]
         )
 
     def batch(self, t: int | None = None) -> Rows:

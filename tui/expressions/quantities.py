@@ -144,11 +144,13 @@ class LazyValues(Mapping[str, float]):
 
 def history_arrays(session: Session, lo: int, hi: int, names: frozenset[str]) -> dict:
     """The cheap quantities of steps lo…hi (lo ≥ 1) as arrays, views of one block of the
-    history (valid until it changes)."""
+    history (valid until it changes: the periods, which read blocks of their own, first)."""
+    arrays: dict[str, np.ndarray] = {}
+    if "period" in names:
+        arrays["period"] = periods(session, lo, hi).astype(np.float64)
     block = session.history.block(lo, hi)
     loss = session.history.losses(lo - 1, hi)
-    arrays: dict[str, np.ndarray] = {}
-    for name in names:
+    for name in names - {"period"}:
         if name == "step":
             arrays[name] = np.arange(lo, hi + 1, dtype=np.float64)
         elif name == "loss":
@@ -165,8 +167,6 @@ def history_arrays(session: Session, lo: int, hi: int, names: frozenset[str]) ->
             arrays[name] = block.grad[:, -1]
         elif name == "lr":
             arrays[name] = block.lr
-        elif name == "period":
-            arrays[name] = periods(session, lo, hi).astype(np.float64)
         else:
             prefix, j = feature_index(name) or (name, 1)
             arrays[name] = (block.grad if prefix == "dw" else block.theta)[:, j - 1]

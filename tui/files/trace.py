@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
+from tui.engine.cycles import MAX_PERIOD, first_cycle
 from tui.engine.model import weight_names
 from tui.engine.session import Session
 from tui.expressions import Expression, evaluate_at, first_hit
@@ -21,17 +22,27 @@ def columns(d: int) -> list[str]:
 
 def row(session: Session, t: int) -> list[float | int]:
     """θ_t, L(θ_t) and the batch gradient that update t uses."""
-    theta = session.theta(t).tolist()
-    grad = session.grad(t).tolist()
-    return [t, *theta, session.loss(t), *grad]
+    return _row(t, session.history.full(t), session.loss(t))
+
+
+def _row(t: int, full: tuple, loss: float) -> list[float | int]:
+    theta, grad = full[0], full[1]
+    return [t, *theta.tolist(), loss, *grad.tolist()]
+
+
+CHUNK = 4096
+"""States a streaming trace computes between two writes: then the states behind it are
+dropped, so that its memory stays flat however many steps it makes."""
 
 
 @dataclass(frozen=True)
 class Stop:
-    """Where a trace ended: its last step, and the breakpoint that stopped it, if one did."""
+    """Where a trace ended: its last step, the breakpoint that stopped it if one did, and
+    the first cycle of states it went through, (step, period), if any."""
 
     step: int
     breakpoint: Expression | None
+    cycle: tuple[int, int] | None = None
 
 
 def run(session: Session, steps: int, breakpoints: list[Expression]) -> Stop:
@@ -51,10 +62,37 @@ def write(
     breakpoints: list[Expression] = (),
     watches: list[Expression] = (),
 ) -> Stop:
-    """Run, then write the rows of the states 0 … stop (see `rows`)."""
-    stop = run(session, steps, list(breakpoints))
-    out.writelines(lines(session, stop.step, every, fmt, list(watches)))
-    return stop
+    """From step 0, up to `steps` updates (stopping at a divergence or at the first step
+    where a breakpoint holds), writing each row as soon as it is computed: the rows whose
+    step is a multiple of `every`, and the last. Only the last CHUNK states are kept, so
+    memory does not grow with `steps`; the rows so far are flushed however it ends (ctrl+c)."""
+    watches = list(watches)
+    names = columns(session.d) + [w.text for w in watches]
+    text = _csv if fmt == "csv" else _jsonl
+    session.reset()
+    t, hit, cycle = 0, None, None
+    try:
+        if fmt == "csv":
+            out.write(",".join(names) + "\n")
+        out.writelines(text(names, values) for values in _rows(session, 0, 0, 1, watches))
+        while t < steps and hit is None:
+            goal = min(t + CHUNK, steps)
+            hit = first_hit(session, list(breakpoints), t, goal)
+            if cycle is None:
+                cycle = first_cycle(session, t)
+            out.writelines(
+                text(names, values) for values in _rows(session, t + 1, session.t, every, watches)
+            )
+            diverged = session.t < goal and hit is None
+            t = session.t
+            if diverged:
+                break
+            session.forget_before(max(0, t - MAX_PERIOD))
+        if t % every:
+            out.writelines(text(names, values) for values in _rows(session, t, t, 1, watches))
+    finally:
+        out.flush()
+    return Stop(t, None if hit is None else hit[1], cycle)
 
 
 def lines(
@@ -62,17 +100,45 @@ def lines(
 ) -> Iterator[str]:
     """The trace's text of the states 0 … last: the rows whose step is a multiple of `every`,
     and the last one; one more column per watch, named by its expression."""
+    watches = list(watches)
     names = columns(session.d) + [w.text for w in watches]
+    text = _csv if fmt == "csv" else _jsonl
     if fmt == "csv":
         yield ",".join(names) + "\n"
-    for t in range(last + 1):
-        if t % every and t != last:
-            continue
-        values = row(session, t) + (evaluate_at(session, t, watches) if watches else [])
-        if fmt == "csv":
-            yield ",".join(map(_text, values)) + "\n"
-        else:
-            yield json.dumps(dict(zip(names, map(_json, values), strict=True))) + "\n"
+    for lo in range(0, last + 1, CHUNK):
+        hi = min(lo + CHUNK - 1, last)
+        for values in _rows(session, lo, hi, every, watches):
+            yield text(names, values)
+    if last % every:
+        yield text(names, next(_rows(session, last, last, 1, watches)))
+
+
+def _rows(
+    session: Session, lo: int, hi: int, every: int, watches: list[Expression]
+) -> Iterator[list]:
+    """The rows of the steps lo … hi that are multiples of `every`: every step from one block
+    of the history (replayed once for the whole range when it is not kept), else one by one."""
+    first = -(-lo // every) * every
+    if first > hi:
+        return
+    if every == 1:  # the rows first, as the watches may move the window the block is in
+        block = session.history.block(first, hi)
+        rows = [
+            _row(first + i, (block.theta[i], block.grad[i]), float(block.loss[i]))
+            for i in range(hi - first + 1)
+        ]
+    else:
+        rows = [row(session, t) for t in range(first, hi + 1, every)]
+    for values in rows:
+        yield values + (evaluate_at(session, values[0], watches) if watches else [])
+
+
+def _csv(names: list[str], values: list) -> str:
+    return ",".join(map(_text, values)) + "\n"
+
+
+def _jsonl(names: list[str], values: list) -> str:
+    return json.dumps(dict(zip(names, map(_json, values), strict=True))) + "\n"
 
 
 def _text(value: float | int | bool) -> str:
