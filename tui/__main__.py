@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, TextIO
 
 import tui
 from tui import data
-from tui.config import make_config, parse_int
+from tui.config import make_config, parse_int, parse_memory
 from tui.data import Dataset
+from tui.engine import session as engine_session
 from tui.engine.optimizers import OPTIMIZERS
 from tui.engine.session import Config, Session
 from tui.errors import InputError
@@ -98,6 +99,12 @@ def app_parser() -> Parser:
         metavar="N",
         default=str(DEFAULT_MAX_STEPS),
         help=f"where a run (c) stops at the latest (default {DEFAULT_MAX_STEPS:,})",
+    )
+    parser.add_argument(
+        "--max-memory",
+        metavar="SIZE",
+        help="the history's memory limit, e.g. 800M or 2G (default: a quarter of the RAM); "
+        "a run stops before it",
     )
     return parser
 
@@ -214,6 +221,8 @@ def samples_main(argv: Sequence[str]) -> int:
 def app_main(argv: Sequence[str]) -> int:
     args = app_parser().parse_args(argv)
     max_steps = parse_int(args.max_steps, "max_steps", 1)
+    if args.max_memory is not None:
+        engine_session.max_memory = parse_memory(args.max_memory)
     app = reopen(args.session, max_steps) if args.session else new_app(args, max_steps)
     if not sys.stdin.isatty():
         raise UsageError("the debugger needs a terminal; for a headless run use `gdstep trace`")

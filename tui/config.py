@@ -7,6 +7,7 @@ which overrides the defaults (w₀ = b₀ = 0, η = 1, mse, mean, gd, 100 steps)
 from __future__ import annotations
 
 import math
+import re
 
 from tui.data import Dataset
 from tui.engine.model import LOSSES, REDUCTIONS
@@ -54,6 +55,20 @@ def parse_int(text: str, key: str, minimum: int) -> int:
     if value < minimum:
         raise ConfigError(f"{option(key)} must be at least {minimum}, not {value}")
     return value
+
+
+MEMORY_UNITS = {"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9}
+
+
+def parse_memory(text: str, key: str = "max_memory") -> int:
+    """A number of bytes, with an optional unit: 800M, 1.5G, 2GB, 500000000."""
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([a-z]*)\s*", text.lower())
+    if match is None or match[2] not in MEMORY_UNITS:
+        raise ConfigError(f"{option(key)} must be a size such as 800M or 2G, not {quoted(text)}")
+    size = float(match[1]) * MEMORY_UNITS[match[2]]
+    if not 1e6 <= size < 1e18:
+        raise ConfigError(f"{option(key)} must be between 1M and 1e18 bytes, not {quoted(text)}")
+    return int(size)
 
 
 def parse_choice(text: str, key: str, choices: tuple[str, ...]) -> str:

@@ -64,6 +64,8 @@ class KeyBursts:
 
     def take_steps(self) -> None:
         """The updates of the `n` presses not yet made, in one call."""
+        from tui.app.runs import memory_limit_text
+
         due, self._steps_due = self._steps_due, 0
         if not due:
             return
@@ -71,10 +73,12 @@ class KeyBursts:
         if session.diverged and session.t == session.last:
             self.notify_divergence()
             return
-        room = self.max_steps - session.t
+        room = min(self.max_steps, session.limit) - session.t
         session.step(min(due, max(room, 0)))
         if session.diverged and session.t == session.last:
             self.notify_divergence()
+        elif due > room and session.limit < self.max_steps:
+            self.notify(memory_limit_text(session), title="Memory limit", timeout=6)
         elif due > room:
             self.notify(f"At the step limit, {self.max_steps:,} (--max-steps).", timeout=3)
 

@@ -12,7 +12,7 @@ from textual import work
 
 from tui.app.widgets.progress_line import ProgressLine
 from tui.engine.cycles import first_cycle, periods
-from tui.engine.session import Session
+from tui.engine.session import Session, memory_text
 from tui.format import num
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ class StopReason(Enum):
     BREAKPOINT = "a breakpoint holds"
     DIVERGED = "the loss or θ is no longer finite"
     LIMIT = "the step limit (--max-steps)"
+    MEMORY = "the memory limit (--max-memory)"
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Runs:
     @work(exclusive=True, group="run")
     async def _run(self, target: int | None) -> None:
         session = self.session
-        goal = min(self.max_steps, self.max_steps if target is None else target)
+        goal = min(self.max_steps, session.limit, self.max_steps if target is None else target)
         bar = self.query_one(ProgressLine)
         start = session.t
         bar.start(start, goal)
@@ -108,6 +109,8 @@ class Runs:
                 self._run_finished()
         if stop is None and session.t >= self.max_steps:
             stop = Stop(StopReason.LIMIT)
+        elif stop is None and session.t >= session.limit and (target is None or target > session.t):
+            stop = Stop(StopReason.MEMORY)
         self._report_stop(session, stop)
 
     @staticmethod
@@ -166,6 +169,8 @@ class Runs:
             self.notify(self._cycle_text(session, stop.period), title="Oscillating", timeout=10)
         elif why is StopReason.LIMIT:
             self.notify(f"Stopped at the step limit, {self.max_steps:,} (--max-steps).")
+        elif why is StopReason.MEMORY:
+            self.notify(memory_limit_text(session), title="Memory limit", timeout=10)
 
     def _cycle_text(self, session: Session, period: int) -> str:
         """Where the run is back where it was `period` steps before, and how η compares with
@@ -200,3 +205,12 @@ class Runs:
             severity="error",
             timeout=8,
         )
+
+
+def memory_limit_text(session: Session) -> str:
+    """Why a run stopped at the memory limit, and what to do."""
+    return (
+        f"Stopped at step {session.limit:,}: the history would pass the memory limit, "
+        f"{memory_text(session.memory)} (--max-memory). Save the session (S) and reopen it "
+        "with a larger --max-memory to go further."
+    )

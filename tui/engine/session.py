@@ -38,6 +38,14 @@ def machine_memory() -> int:
         return 4 << 30
 
 
+def memory_text(size: int) -> str:
+    """A size in bytes as people write it: 512 MB, 1.5 GB."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} B"
+
+
 max_memory = machine_memory() // MEMORY_FRACTION
 """The bytes a session's history may take unless it is given its own budget: the process's
 setting (`--max-memory`), as a resource limit is."""
@@ -99,7 +107,7 @@ class Session:
         )
         self.memory = max_memory if memory is None else memory
         self.capacity = self.history.steps_within(self.memory) - 1
-        """The last step the history may reach within its memory budget."""
+        """How many steps past its first the history may hold within its memory budget."""
         self.t = 0
         self.reset()
 
@@ -115,9 +123,14 @@ class Session:
         return not self.is_finite(self.last)
 
     @property
+    def limit(self) -> int:
+        """The last step the memory budget lets the history reach."""
+        return self.history.first + self.capacity
+
+    @property
     def full(self) -> bool:
         """True when the history has reached its memory budget: no step can be added."""
-        return self.last >= self.capacity
+        return self.last >= self.limit
 
     @property
     def converged(self) -> bool:
@@ -250,8 +263,8 @@ class Session:
             return
         if self.full:
             problem = (
-                f"step {t} cannot be reached: the history would pass its memory budget "
-                f"at step {self.capacity} (--max-memory {self.memory})"
+                f"step {t} cannot be reached: the history would pass its memory limit, "
+                f"{memory_text(self.memory)} (--max-memory), after step {self.limit:,}"
             )
         else:
             problem = (
@@ -264,7 +277,7 @@ class Session:
         """Compute states up to `target`, or up to the first non-finite one, or up to the
         memory budget, a piece at a time."""
         history = self.history
-        target = min(target, self.capacity)
+        target = min(target, self.limit)
         while self.last < target and self.is_finite(self.last):
             t = self.last
             lr = history.lr(t)

@@ -1,0 +1,117 @@
+"""The memory ceiling: a history never passes its budget (--max-memory); a run that would
+stops there with a message, in the engine, the app (c, g, n) and a reopened session; and in
+the app, b after a long adam run shows exactly the trace's state."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+from tests.helpers import notes_of, until
+from tui import data
+from tui.app import GdstepApp
+from tui.config import ConfigError, make_config, parse_memory
+from tui.engine import session as engine_session
+from tui.engine.session import Config, Event, ReplayError, Session, memory_text
+from tui.files import trace
+
+SIZE = (120, 40)
+X = np.linspace(-1, 1, 50)[:, None]
+Y = (X[:, 0] > 0).astype(float)
+
+
+def test_a_run_stops_at_the_budget_without_passing_it():
+    budget = 3_000_000
+    session = Session(X, Y, Config(optimizer="adam", lr=0.01), memory=budget)
+    moved = session.step(10**12)
+    assert moved == session.limit > 10_000 and session.full and not session.diverged
+    assert session.history.nbytes <= budget
+    assert session.step(5) == 0 and session.t == session.limit  # no further, no error
+    session.back(3)
+    assert session.step(10) == 3
+
+
+def test_replaying_past_the_budget_names_the_limit():
+    session = Session(X, Y, Config(), memory=3_000_000)
+    with pytest.raises(ReplayError, match=r"memory limit, 3 MB \(--max-memory\), after step"):
+        session.replay([Event("lr", 5, (0.5,))], 10**9)
+
+
+@pytest.mark.parametrize(
+    ("text", "size"), [("800M", 800_000_000), ("1.5G", 1_500_000_000), ("2gb", 2 * 10**9)]
+)
+def test_parse_memory(text, size):
+    assert parse_memory(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "lots", "5T", "-1G", "10"])
+def test_parse_memory_refuses_with_the_option_named(text):
+    with pytest.raises(ConfigError, match="--max-memory"):
+        parse_memory(text)
+
+
+def test_memory_text():
+    assert [memory_text(n) for n in (999, 1500, 3_000_000, 1_500_000_000)] == [
+        "999 B",
+        "1.5 kB",
+        "3 MB",
+        "1.5 GB",
+    ]
+
+
+def test_the_default_budget_is_a_fraction_of_the_machines_memory():
+    assert engine_session.max_memory == engine_session.machine_memory() // 4
+    assert Session(X, Y, Config()).memory == engine_session.max_memory
+
+
+def test_max_memory_on_the_command_line(monkeypatch):
+    from tui.__main__ import main
+
+    monkeypatch.setattr(engine_session, "max_memory", engine_session.max_memory)
+    assert main(["seed", "--max-memory", "nonsense"]) == 2
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    main(["seed", "--max-memory", "300M"])  # refused later for want of a terminal
+    assert engine_session.max_memory == 300_000_000
+
+
+async def test_c_stops_at_the_memory_limit_and_says_why(monkeypatch):
+    monkeypatch.setattr(engine_session, "max_memory", 3_000_000)
+    dataset = data.load("seed")
+    config, _ = make_config(dataset, {"lr": "0.001"})
+    app = GdstepApp(dataset, config)
+    notes = notes_of(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: not app.running, timeout=120)
+        session = app.session
+        assert session.t == session.limit and session.history.nbytes <= 3_000_000
+        assert any("memory limit, 3 MB (--max-memory)" in n.message for n in notes)
+        await pilot.press("n")
+        await until(pilot, lambda: len(notes) >= 2, timeout=30)
+        assert session.t == session.limit and "--max-memory" in notes[-1].message
+
+
+async def test_b_after_a_long_adam_run_shows_exactly_the_traces_state():
+    """`g` far on cancer with adam, then b: the state shown is the trace's, bit for bit,
+    though the history kept only checkpoints of it."""
+    dataset = data.load("cancer")
+    config, _ = make_config(dataset, {"optimizer": "adam"})
+    far = 20_000
+    app = GdstepApp(dataset, config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        app.screen.query_one("Input").value = str(far)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session.t == far and not app.running, timeout=300)
+        await pilot.press("b")
+        await until(pilot, lambda: app.session.t == far - 1)
+        history = app.session.history
+        kept = history.nbytes - sum(w.nbytes for w in history._w)  # beyond the window
+        assert kept <= 64 * far + history.full_bytes * 1024  # and the first allocation
+        shown = trace.row(app.session, far - 1)
+    out = io.StringIO()
+    trace.write(Session(dataset.x, dataset.y, config), far, out, every=far - 1)
+    assert out.getvalue().splitlines()[2] == ",".join(map(repr, shown))
