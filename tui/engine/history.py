@@ -31,7 +31,7 @@ WINDOW_BYTES = 16 << 20
 MIN_WINDOW, MAX_WINDOW = 1024, 1 << 15
 """The dense window: about WINDOW_BYTES of full states, between these counts."""
 
-REACH_WORK = 20_000_000
+REACH_WORK = 10_000_000
 """Numbers (points × parameters) a window refill may go through before the asked state (about
 one frame): stepping back past the window refills it with the states that far before."""
 
