@@ -61,29 +61,46 @@ def lines(
     session: Session, last: int, every: int = 1, fmt: str = "csv", watches: list[Expression] = ()
 ) -> Iterator[str]:
     """The trace's text of the states 0 … last: the rows whose step is a multiple of `every`,
-    and the last one; one more column per watch, named by its expression."""
-    names = columns(session.d) + [w.text for w in watches]
+    and the last one; one more column per watch, named by its expression; and, when a change
+    made by hand lies in 0 … last, a last column `event` that says what it was (`changes`)."""
+    made = changes(session, last)
+    names = columns(session.d) + [w.text for w in watches] + (["event"] if made else [])
     if fmt == "csv":
         yield ",".join(names) + "\n"
     for t in range(last + 1):
-        if t % every and t != last:
+        if t % every and t != last and t not in made:
             continue
         values = row(session, t) + (evaluate_at(session, t, watches) if watches else [])
+        if made:
+            values.append(made.get(t, ""))
         if fmt == "csv":
             yield ",".join(map(_text, values)) + "\n"
         else:
             yield json.dumps(dict(zip(names, map(_json, values), strict=True))) + "\n"
 
 
-def _text(value: float | int | bool) -> str:
-    """A CSV cell: floats as repr (the exact double), booleans as true/false."""
+def changes(session: Session, last: int) -> dict[int, str]:
+    """What was done by hand at each step 0 … last, as the `event` column writes it:
+    `lr=0.5` (η from this step on), `edit` (θ set at this step), `direction=195.0` (θ reached
+    by a step along the direction dial's β from the step before); several joined by `;`."""
+    made: dict[int, list[str]] = {}
+    for event in session.events:
+        if event.step <= last:
+            text = "edit" if event.kind == "edit" else f"{event.kind}={event.values[0]!r}"
+            made.setdefault(event.step, []).append(text)
+    return {step: ";".join(texts) for step, texts in made.items()}
+
+
+def _text(value: float | int | bool | str) -> str:
+    """A CSV cell: floats as repr (the exact double), booleans as true/false, text as it is
+    (the event column's words have no comma or quote)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value)
+    return value if isinstance(value, str) else repr(value)
 
 
-def _json(value: float | int | bool) -> float | int | bool | None:
-    """JSON has no nan or inf: those become null."""
+def _json(value: float | int | bool | str) -> float | int | bool | str | None:
+    """JSON has no nan or inf: those become null; so does an empty event cell."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    return value
+    return value if value != "" else None
