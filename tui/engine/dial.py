@@ -71,9 +71,9 @@ class Plane:
         """Which plane, in words."""
         d = len(self.g_hat) - 1
         if d == 1:
-            return "turning in the (w, b) plane: ê is ĝ turned +90°"
+            return "turning in the (w, b) plane"
         axis = "b" if self.e_hat[-1] != 0.0 else weight_names(d)[0]
-        return f"turning in the plane of ∇L and the {axis} axis"
+        return f"in the plane of ∇L and the {axis} axis"
 
 
 def check_theta(theta: np.ndarray) -> None:
