@@ -8,11 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui.app.plots.axes import Axis, axis, nice_ticks, padded, range_width
+from tui.app.plots.axes import Axis, Ticks, axis, padded, range_width
 from tui.engine.dial import Dial
 from tui.format import exact
 
 TITLE = "ΔL after a step turned by β from ∇L"
+
+QUARTER_TICKS = Ticks([0.0, 90.0, 180.0, 270.0, 360.0], ["0°", "90°", "180°", "270°", "360°"])
+"""β is ticked at the quarter turns: 180° is the gradient step, 0° straight uphill."""
 
 ARROW_POINTS = 24
 """Points along an arrow's shaft (braille joins them)."""
@@ -32,7 +35,7 @@ class Dialled:
 
 @dataclass(frozen=True)
 class DialPlot:
-    """The sweep ready to draw: its axes (β over 0…360 in degrees ticked every 90°, the
+    """The sweep ready to draw: its axes (β over 0…360 degrees ticked every 90°, ΔL over the
     three curves' finite values) and what is left out."""
 
     x: Axis
@@ -53,8 +56,7 @@ def dial_plot(dialled: Dialled, y_ticks: int) -> DialPlot:
         y = axis(lo, hi, y_ticks)
     bad = ~(np.isfinite(sweep.dl) & np.isfinite(sweep.dl2))
     note = f"ΔL is not finite at {np.count_nonzero(bad)} of 72 β: not drawn" if bad.any() else ""
-    ticks = nice_ticks(0.0, 360.0, 5)
-    x = Axis(0.0, 360.0, ticks)
+    x = Axis(0.0, 360.0, QUARTER_TICKS)
     return DialPlot(x, y, note)
 
 

@@ -447,7 +447,14 @@ class PlotPanel(PlotextPlot):
         beta = dial_view.beta_text(dialled.beta)
         title = f"{dial_view.TITLE}, β = {beta}"
         plt.title(_titled(frame.columns, title, view.not_drawn, f"ΔL over β, β = {beta}", "dial"))
-        plt.xlabel(_first_fitting(width - 2, "β (degrees; grey: 180°, the gradient step)", "β"))
+        plt.xlabel(
+            _first_fitting(
+                width - 2,
+                "β, the angle of Δθ to ∇L (grey: 180°, the gradient step)",
+                "β (grey: 180°, the gradient step)",
+                "β",
+            )
+        )
 
     def _axis_names(self) -> tuple[str, str]:
         if self.dataset is None or self.dataset.d != 1:

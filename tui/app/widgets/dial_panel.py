@@ -17,7 +17,7 @@ STYLES = ("bold", "", "dim")
 
 KEYS = (
     "←/→ ±15°  shift+←/→ ±1°  a: type β",
-    "⏎ take it (the optimizer state is kept)",
+    "⏎ take it (optimizer state kept)",
     "esc leave, θ unchanged",
 )
 
