@@ -178,3 +178,17 @@ def test_dial_snapshot(snap_compare):
     assert snap_compare(
         app, terminal_size=(120, 48), run_before=keys("n", "n", "n", "n", "u", "right")
     )
+
+
+async def test_help_lists_the_dial_keys_on_and_off():
+    app = make_app("seed")
+    async with app.run_test(size=(150, 60)) as pilot:
+        await press(pilot, "question_mark")
+        listed = text(app.screen.query_one("#keys"))
+        assert "n / →" in listed and "b / ←" in listed  # the arrows step while the dial is off
+        dial_row = row(listed, "→  ")
+        assert "Turn +15°" in dial_row and "with the dial on (u): Turn the dial" in dial_row
+        await press(pilot, "escape", "u", "question_mark")
+        listed = text(app.screen.query_one("#keys"))
+        assert "→               Turn +15°             Turn the dial by +15°" in listed
+        assert "with the dial on" not in listed
