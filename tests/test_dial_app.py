@@ -7,6 +7,7 @@ import numpy as np
 
 from tests.helpers import notes_of, until
 from tests.test_app import expected_session, make_app, settle, text
+from tests.test_confirm import message
 from tests.test_dial import direct
 from tests.test_snapshots import keys
 from tui.app.plots.plot_panel import PlotPanel
@@ -192,3 +193,11 @@ async def test_help_lists_the_dial_keys_on_and_off():
         listed = text(app.screen.query_one("#keys"))
         assert "→               Turn +15°             Turn the dial by +15°" in listed
         assert "with the dial on" not in listed
+
+
+async def test_reset_names_the_dial_step_it_drops():
+    app = make_app("seed")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "n", "u", "right", "enter", "r")
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        assert "Reset drops 2 steps and 1 dial step. Reset?" in message(app)
