@@ -18,6 +18,7 @@ def test_history_text():
     assert history_text(3, 1, 1) == "3 steps, 1 η change and 1 edit"
     assert history_text(0, 0, 2) == "2 edits"
     assert history_text(0, 0, 0) == "nothing"
+    assert history_text(3, 1, 1, 2) == "3 steps, 1 η change, 1 edit and 2 dial steps"
 
 
 def message(app) -> str:

@@ -90,6 +90,8 @@ def left_out(session: Session, mode: str) -> bool:
     if mode == "fit":
         data = np.column_stack([session.objective.x[:, 0], session.objective.y])
         return not (np.isfinite(session.theta()).all() and np.isfinite(data).all())
+    if mode == "dial":  # the dial is off here (no `dialled`): it only says so
+        return False
     if mode == "lens":
         found = lens(session)
         return found is not None and not np.isfinite([found.phi, found.phi1, found.phi2]).all()

@@ -405,7 +405,7 @@ BAD_FIELDS = [
     ("config.seed", -1, "must be at least 0, not -1"),
     ("events", {}, "must be a list, not {}"),
     ("events.0", "lr", "must be an object, not 'lr'"),
-    ("events.0.kind", "goto", "must be one of lr, edit, not 'goto'"),
+    ("events.0.kind", "goto", "must be one of lr, edit, direction, not 'goto'"),
     ("events.0.step", -3, "must be at least 0, not -3"),
     ("events.0.values", [0.5, 0.5], "must hold 1 number(s), not 2"),
     ("events.0.values.0", 0.0, "must be a finite number > 0, not 0.0"),

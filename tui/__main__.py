@@ -115,8 +115,14 @@ def trace_parser() -> Parser:
         description="Print the exact trajectory, one row per state: "
         "step,w,b,loss,dw,db (w1…wd, dw1…dwd when d > 1). Floats are Python's repr.",
     )
-    parser.add_argument("data", metavar="DATA", help="a CSV file or a sample name")
+    parser.add_argument("data", nargs="?", metavar="DATA", help="a CSV file or a sample name")
     add_run_options(parser)
+    parser.add_argument(
+        "--session",
+        metavar="FILE",
+        help="instead of DATA and the run options: the states 0 … step of a session saved "
+        "with S, with a column `event` naming each change made by hand",
+    )
     parser.add_argument("--steps", metavar="N", help="updates to make (default 100)")
     parser.add_argument("--every", metavar="K", default="1", help="print every K-th state")
     parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
@@ -173,6 +179,10 @@ def trace_main(argv: Sequence[str]) -> int:
 
     args = trace_parser().parse_args(argv)
     every = parse_int(args.every, "every", 1)
+    if args.session is not None:
+        return trace_session(args, every)
+    if args.data is None:
+        raise UsageError("give DATA (a CSV file or a sample name) or --session FILE")
     run = prepare(args)
     for warning in run.dataset.warnings:
         note(warning)
@@ -205,6 +215,24 @@ def trace_main(argv: Sequence[str]) -> int:
             f"θ_{k} = θ_{k - period} bit for bit, with the same optimizer state "
             f"(break at it with --break 'period == {period}')"
         )
+    return 0
+
+
+def trace_session(args: argparse.Namespace, every: int) -> int:
+    """`gdstep trace --session FILE`: the saved session replayed, its states 0 … its step."""
+    from tui.files import sessionfile, trace
+
+    given = [
+        option
+        for option, value in vars(args).items()
+        if option not in ("session", "every", "format") and value not in (None, False, [])
+    ]
+    if given:
+        names = ", ".join(("DATA" if o == "data" else "--" + o.replace("_", "-")) for o in given)
+        raise UsageError(f"--session replays the saved run as it was: {names} cannot go with it")
+    saved = sessionfile.load(args.session)
+    _, session = sessionfile.restore(saved)
+    sys.stdout.writelines(trace.lines(session, session.t, every, args.format))
     return 0
 
 

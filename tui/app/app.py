@@ -1,8 +1,9 @@
 """The gdstep app: the engine's state on screen, keys turned into calls on the session.
 
 GdstepApp is made of one class per concern: the keys (bindings.py, keys.py), runs
-(runs.py), step into (step_into.py), dialogs (dialogs.py), files and confirmations
-(keeping.py); here, the layout and the view, which every panel re-reads from the session."""
+(runs.py), step into (step_into.py), the direction dial (dial.py), dialogs (dialogs.py), files
+and confirmations (keeping.py); here, the layout and the view, which every panel re-reads
+from the session."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from tui.app.plots.plot_panel import PlotPanel
+from tui.app.widgets.dial_panel import DialPanel
 from tui.app.widgets.point_table import PointTable
 from tui.app.widgets.progress_line import ProgressLine
 from tui.app.widgets.state_panel import StatePanel
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from tui.expressions import Breakpoint, Expression
 
 from tui.app.bindings import APP_BINDINGS, MAIN_SCREEN_ACTIONS, Palette
+from tui.app.dial import DialMode
 from tui.app.dialogs import Dialogs
 from tui.app.keeping import Keeping, Source
 from tui.app.keys import KeyBursts
@@ -62,7 +65,7 @@ BACKGROUND_DIAGNOSTICS = 200_000
 """From this many numbers in the data (N·d), ∇L and H are computed off the UI thread."""
 
 
-class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None]):
+class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, App[None]):
     """A sigmoid neuron learning one keypress at a time."""
 
     CSS_PATH = "app.tcss"
@@ -98,6 +101,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
         self._slow_timer = None
         self.state_panel = StatePanel(id="state")
         self.taylor_panel = TaylorPanel(id="taylor")
+        self.dial_panel = DialPanel(id="dial")
         self.watch_panel = WatchPanel(id="watches")
         self.plot_panel = PlotPanel(id="plot")
         self.point_table = PointTable(id="table")
@@ -113,6 +117,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
                 with Vertical(id="info"):
                     yield self.state_panel
                     yield self.taylor_panel
+                    yield self.dial_panel
                     yield self.watch_panel
                 yield self.plot_panel
             yield self.point_table
@@ -148,6 +153,8 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
         priority keys (MAIN_SCREEN_ACTIONS) work only on the main screen."""
         if self.screen_stack and self.screen_stack[0].has_class("-too-small"):
             return action in ("quit", "help", "command_palette")
+        if action.startswith("dial_") and self.dialing_now() is None:
+            return False  # the dial's keys (← → …) are the usual ones when it is off
         if len(self.screen_stack) > 1 and action in MAIN_SCREEN_ACTIONS:
             return None  # disabled, yet still listed (the help screen lists them)
         return True
@@ -182,7 +189,9 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
             self.update_panel.show(session, into)
             self.taylor_panel.show(session, diagnostics)
             self.watch_panel.show(session, self.watches)
-            self.plot_panel.show(session, self.dataset)
+            dialled = self.sync_dial()
+            self.dial_panel.show(session, dialled)
+            self.plot_panel.show(session, self.dataset, dialled)
         elif self._slow_timer is None:
             self._slow_timer = self.set_timer(wait, self._slow_timer_fired)
 
@@ -201,7 +210,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
         # another data set never shows the numbers of an older state.
         before = session.theta(t - 1).tobytes() if t else None
         key = (session, t, session.theta(t).tobytes(), before, session.edited_at(t))
-        key += (session.lr(t - 1) if t else None,)
+        key += (session.lr(t - 1) if t else None, session.direction_at(t))
         if self._diagnostics is not None and self._diagnostics[0] == key:
             return self._diagnostics[1]
         if session.n * session.d < BACKGROUND_DIAGNOSTICS:
@@ -226,6 +235,8 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
         self.refresh_views()
 
     def action_cycle_plot(self) -> None:
+        if self.cycle_dial_plot():
+            return
         mode = self.plot_panel.cycle()
         if self.session.d > 1 and mode == "loss":
             self.notify(

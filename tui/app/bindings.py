@@ -17,9 +17,35 @@ if TYPE_CHECKING:
     pass
 
 
+DIAL_BINDINGS = [
+    Binding("right", "dial_turn(15)", "Turn +15°", show=False, tooltip="Turn the dial by +15°"),
+    Binding("left", "dial_turn(-15)", "Turn −15°", show=False, tooltip="Turn the dial by −15°"),
+    Binding("shift+right", "dial_turn(1)", "Turn +1°", show=False, tooltip="Turn the dial by +1°"),
+    Binding("shift+left", "dial_turn(-1)", "Turn −1°", show=False, tooltip="Turn the dial by −1°"),
+    Binding("a", "dial_angle", "Angle β", tooltip="Type the dial's angle β in degrees"),
+    Binding(
+        "enter",
+        "dial_take",
+        "Take the step",
+        key_display="⏎",
+        tooltip="Take the step along β: a step of its own in the history",
+    ),
+    Binding("escape", "dial_leave", "Leave the dial", tooltip="Leave the dial; θ unchanged"),
+]
+"""The direction dial's keys, active only while it is on (`GdstepApp.check_action`). They
+come before the other bindings of their keys, so that ←, →, shift+←, shift+→ and escape turn
+and leave the dial then, and step, go back, scroll the table and leave step into otherwise;
+n and b come before them, so that the footer still writes n and b for step and back."""
+
+STEP = Binding("n", "step", "Step", id="step", tooltip="One update: θ ← θ − η·g")
+BACK = Binding("b", "back", "Back", id="back", tooltip="One update back (exact)")
+
 MAIN_SCREEN_BINDINGS = [
-    Binding("n,right", "step", "Step", id="step", tooltip="One update: θ ← θ − η·g"),
-    Binding("b,left", "back", "Back", id="back", tooltip="One update back (exact)"),
+    STEP,
+    BACK,
+    *DIAL_BINDINGS,
+    replace(STEP, key="right"),
+    replace(BACK, key="left"),
     Binding(
         "s",
         "step_into",
@@ -81,7 +107,13 @@ MAIN_SCREEN_BINDINGS = [
     ),
     Binding("r", "reset", "Reset", id="reset", tooltip="Back to step 0, starting w, b, η"),
     Binding("o", "open", "Open", id="open", tooltip="Open a sample or a CSV file"),
-    Binding("t", "cycle_plot", "Plot", id="plot", tooltip="Loss curve, fit, loss surface"),
+    Binding(
+        "t",
+        "cycle_plot",
+        "Plot",
+        id="plot",
+        tooltip="Loss curve, fit, loss surface, lens; with the dial on: its sweep ↔ the surface",
+    ),
     Binding("l", "toggle_log", "Log", id="log", tooltip="Log scale on the loss plot"),
     Binding(
         "f",
@@ -90,6 +122,14 @@ MAIN_SCREEN_BINDINGS = [
         id="factors",
         show=False,
         tooltip="The chain rule's factors ∂ℓ/∂ŷ, ∂ŷ/∂z, ∂z/∂w as columns of the point table",
+    ),
+    Binding(
+        "u",
+        "dial",
+        "Try a direction",
+        id="dial",
+        show=False,
+        tooltip="The direction dial: the gradient step turned by β, with ΔL₁ = ∇Lᵀ·Δθ, ΔL₂, ΔL",
     ),
     Binding(
         "B",
@@ -168,8 +208,10 @@ class Palette:
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
-            if binding.action == "quit" or binding.action.startswith(("table(", "scroll_panels(")):
-                continue  # Quit is in the palette already; the table scrolls with keys
+            if binding.action == "quit" or binding.action.startswith(
+                ("table(", "scroll_panels(", "dial_")
+            ):
+                continue  # Quit is in the palette already; the table and the dial take keys
             help_text = binding.tooltip or binding.description
             yield SystemCommand(
                 binding.description,

@@ -188,8 +188,9 @@ class Keeping:
         if not (session.last or session.events):
             then()
             return
-        lr_changes = sum(event.kind == "lr" for event in session.events)
-        dropped = history_text(session.last, lr_changes, len(session.events) - lr_changes)
+        kinds = [event.kind for event in session.events]
+        counts = (kinds.count(kind) for kind in ("lr", "edit", "direction"))
+        dropped = history_text(session.last, *counts)
         choices = [Choice(("y",), title.lower(), True), Choice(("n",), "cancel", False)]
         dialog = ConfirmDialog(title, f"{doing} drops {dropped}. {title}?", choices)
         self.open_dialog(dialog, lambda yes: then() if yes else None)

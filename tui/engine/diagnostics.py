@@ -77,6 +77,7 @@ class Diagnostics:
     lr_before: float | None  # η of the update θ_{t−1} → θ_t
     at_t: Curvature
     edited: bool = False  # θ_t was set by hand (E)
+    direction: float | None = None  # β when the last update was the direction dial's step
 
     def overshoot_expected(self) -> bool | None:
         """Whether the last update's η was at or past 2/λ_max at θ_{t−1} (None: no update,
@@ -132,7 +133,7 @@ def diagnose(
     before = cache.get(objective, session.theta(t - 1))
     dtheta = session.theta(t) - session.theta(t - 1)
     last = taylor(before, dtheta, session.loss(t - 1), session.loss(t))
-    return Diagnostics(last, before, session.lr(t - 1), at_t)
+    return Diagnostics(last, before, session.lr(t - 1), at_t, direction=session.direction_at(t))
 
 
 @dataclass(frozen=True)

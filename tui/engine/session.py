@@ -18,6 +18,7 @@ from itertools import repeat
 
 import numpy as np
 
+from tui.engine.dial import turn
 from tui.engine.history import Full, History
 from tui.engine.objective import Objective, Points, Rows
 from tui.engine.optimizers import OPTIMIZERS, Optimizer
@@ -53,7 +54,8 @@ setting (`--max-memory`), as a resource limit is."""
 
 @dataclass(frozen=True)
 class Event:
-    """A change made by hand at a step: a new η ("lr") or new θ ("edit")."""
+    """A change made by hand at a step: a new η ("lr"), a new θ ("edit"), or a step along
+    the direction dial's angle β ("direction", values (β,)): θ_step = θ_{step−1} + Δθ(β)."""
 
     kind: str
     step: int
@@ -223,6 +225,34 @@ class Session:
         loss, grad = self.objective.evaluate(theta, self.schedule.rows(t))
         self.history.set_last(theta, loss, grad)
 
+    def step_along(self, beta: float) -> None:
+        """The direction dial's step (tui.engine.dial): θ_{t+1} = θ_t + Δθ(β), the loss and
+        gradient at t+1 computed as after any update, the optimizer state and η carried over
+        from t unchanged; the later history is dropped and the cursor moves to t+1. Recorded
+        as a "direction" event at step t+1, the step it made. Raises DialError (g = 0, θ or
+        g not finite) or ValueError (β not in [0, 360)) and then changes nothing."""
+        t, history = self.t, self.history
+        if t >= self.limit:
+            raise ValueError(
+                f"the history is at its memory limit, {memory_text(self.memory)} "
+                "(--max-memory): no step can be added"
+            )
+        theta = self.theta(t)
+        new = theta + turn(theta, self.objective.gradient(theta), self.lr(t), beta)
+        self._rewrite_from_here(Event("direction", t + 1, (float(beta),)))
+        loss, grad = self.objective.evaluate(new, self.schedule.rows(t + 1))
+        history.append(new, loss, grad, tuple(history.full(t)[2].copy()), self.lr(t))
+        self.t = t + 1
+
+    def direction_at(self, t: int) -> float | None:
+        """β when θ_t was reached by a step along the direction dial, else None."""
+        for event in reversed(self.events):
+            if event.step < t:
+                break
+            if event.step == t and event.kind == "direction":
+                return event.values[0]
+        return None
+
     def _rewrite_from_here(self, event: Event) -> None:
         """Drop the history and the events after t, and record `event` at t. The events are
         in the order of their steps, so the dropped ones are at the end: each is popped once,
@@ -233,18 +263,19 @@ class Session:
         self.events.append(event)
 
     def replay(self, events: list[Event], t: int) -> None:
-        """From step 0, apply `events` (η changes and edits, in the order of their steps) and
-        go to step t. Raises ReplayError, naming the event, for an event that cannot be made
-        where it says (out of order, past a divergence or the memory budget, an edit of the
-        wrong size) and for a step t past a divergence: nothing is moved or dropped without
-        a word."""
+        """From step 0, apply `events` (η changes, edits and dial steps, in the order of their
+        steps) and go to step t. Raises ReplayError, naming the event, for an event that
+        cannot be made where it says (out of order, past a divergence or the memory budget,
+        an edit of the wrong size, a dial step where g = 0) and for a step t past a
+        divergence: nothing is moved or dropped without a word."""
         self.reset()
         for index, event in enumerate(events):
-            if event.step < self.t:
+            start = event.step - (event.kind == "direction")  # a dial step starts a step before
+            if start < self.t:
                 raise ReplayError(
                     index, f"its step {event.step} comes before the step {self.t} of the one before"
                 )
-            self._reach(event.step, index)
+            self._reach(start, index)
             try:
                 self._apply(event)
             except ValueError as e:
@@ -255,6 +286,8 @@ class Session:
         """Make a recorded change again, at the cursor: the one place that knows each kind."""
         if event.kind == "lr":
             self.set_lr(event.values[0])
+        elif event.kind == "direction":
+            self.step_along(event.values[0])
         else:
             self.edit(np.array(event.values))
 

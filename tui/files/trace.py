@@ -99,36 +99,44 @@ def lines(
     session: Session, last: int, every: int = 1, fmt: str = "csv", watches: list[Expression] = ()
 ) -> Iterator[str]:
     """The trace's text of the states 0 … last: the rows whose step is a multiple of `every`,
-    and the last one; one more column per watch, named by its expression."""
+    and the last one; one more column per watch, named by its expression; and, when a change
+    made by hand lies in 0 … last, a last column `event` that says what it was (`changes`),
+    with the rows of those steps whatever `every` is."""
     watches = list(watches)
-    names = columns(session.d) + [w.text for w in watches]
+    made = changes(session, last)
+    names = columns(session.d) + [w.text for w in watches] + (["event"] if made else [])
     text = _csv if fmt == "csv" else _jsonl
     if fmt == "csv":
         yield ",".join(names) + "\n"
     for lo in range(0, last + 1, CHUNK):
         hi = min(lo + CHUNK - 1, last)
-        for values in _rows(session, lo, hi, every, watches):
-            yield text(names, values)
-    if last % every:
-        yield text(names, next(_rows(session, last, last, 1, watches)))
+        for values in _rows(session, lo, hi, every, watches, {*made, last}):
+            yield text(names, values + [made.get(values[0], "")] if made else values)
 
 
 def _rows(
-    session: Session, lo: int, hi: int, every: int, watches: list[Expression]
+    session: Session,
+    lo: int,
+    hi: int,
+    every: int,
+    watches: list[Expression],
+    also: set[int] = frozenset(),
 ) -> Iterator[list]:
-    """The rows of the steps lo … hi that are multiples of `every`: every step from one block
-    of the history (replayed once for the whole range when it is not kept), else one by one."""
-    first = -(-lo // every) * every
-    if first > hi:
+    """The rows of the steps lo … hi that are multiples of `every` or in `also`: every step
+    from one block of the history (replayed once for the whole range when it is not kept),
+    else one by one."""
+    if lo > hi:
         return
     if every == 1:  # the rows first, as the watches may move the window the block is in
-        block = session.history.block(first, hi)
+        block = session.history.block(lo, hi)
         rows = [
-            _row(first + i, (block.theta[i], block.grad[i]), float(block.loss[i]))
-            for i in range(hi - first + 1)
+            _row(lo + i, (block.theta[i], block.grad[i]), float(block.loss[i]))
+            for i in range(hi - lo + 1)
         ]
     else:
-        rows = [row(session, t) for t in range(first, hi + 1, every)]
+        first = -(-lo // every) * every
+        steps = sorted({*range(first, hi + 1, every), *(t for t in also if lo <= t <= hi)})
+        rows = [row(session, t) for t in steps]
     for values in rows:
         yield values + (evaluate_at(session, values[0], watches) if watches else [])
 
@@ -141,15 +149,28 @@ def _jsonl(names: list[str], values: list) -> str:
     return json.dumps(dict(zip(names, map(_json, values), strict=True))) + "\n"
 
 
-def _text(value: float | int | bool) -> str:
-    """A CSV cell: floats as repr (the exact double), booleans as true/false."""
+def changes(session: Session, last: int) -> dict[int, str]:
+    """What was done by hand at each step 0 … last, as the `event` column writes it:
+    `lr=0.5` (η from this step on), `edit` (θ set at this step), `direction=195.0` (θ reached
+    by a step along the direction dial's β from the step before); several joined by `;`."""
+    made: dict[int, list[str]] = {}
+    for event in session.events:
+        if event.step <= last:
+            text = "edit" if event.kind == "edit" else f"{event.kind}={event.values[0]!r}"
+            made.setdefault(event.step, []).append(text)
+    return {step: ";".join(texts) for step, texts in made.items()}
+
+
+def _text(value: float | int | bool | str) -> str:
+    """A CSV cell: floats as repr (the exact double), booleans as true/false, text as it is
+    (the event column's words have no comma or quote)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value)
+    return value if isinstance(value, str) else repr(value)
 
 
-def _json(value: float | int | bool) -> float | int | bool | None:
-    """JSON has no nan or inf: those become null."""
+def _json(value: float | int | bool | str) -> float | int | bool | str | None:
+    """JSON has no nan or inf: those become null; so does an empty event cell."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    return value
+    return value if value != "" else None

@@ -24,16 +24,21 @@ from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
 from tui.app.plots import axes, curves, loss_surface
+from tui.app.plots import dial as dial_view
 from tui.app.plots import lens as lens_view
 from tui.app.plots.plotext_adapter import build_matrix, matrix_strips, paint_background
 from tui.data import Dataset
 from tui.engine.session import Session
 from tui.format import count, num
 
-MODES = ("loss", "fit", "surface", "lens")
+CYCLE = ("loss", "fit", "surface", "lens")
+"""The modes `t` goes through."""
 
-ANY_D = ("loss", "lens")
-"""The modes that draw any number of features (the lens is 1-D in s)."""
+MODES = (*CYCLE, "dial")
+"""… and the direction dial's sweep (u)."""
+
+ANY_D = ("loss", "lens", "dial")
+"""The modes that draw any number of features (the lens is 1-D in s, the dial in β)."""
 
 PAST = (0, 150, 255)
 FUTURE = (120, 120, 120)
@@ -44,6 +49,7 @@ PATH = (255, 255, 255)
 NOT_FINITE = (140, 0, 0)
 TANGENT = (120, 220, 120)
 PARABOLA = (220, 120, 255)
+DIAL = (255, 120, 200)
 
 RAMP_STOPS = ((20, 24, 90), (30, 80, 160), (30, 150, 145), (120, 200, 80), (250, 230, 40))
 """Dark blue (low loss) to yellow (high loss)."""
@@ -148,8 +154,9 @@ def _heat_colours(heat: _Heat) -> list[list[tuple[int, int, int]]]:
 
 class PlotPanel(PlotextPlot):
     """One plot of the session: `loss` (L(θ_t) against t), `fit` (data and σ(w·x + b)),
-    `surface` (L(w, b) with the path) or `lens` (L along the last update, with its tangent
-    and parabola); fit and surface need one feature."""
+    `surface` (L(w, b) with the path, and the dial's arrows while it is on), `lens` (L along
+    the last update, with its tangent and parabola) or `dial` (the direction dial's sweep);
+    fit and surface need one feature."""
 
     mode: reactive[str] = reactive("loss")
     log: reactive[bool] = reactive(False)
@@ -168,11 +175,15 @@ class PlotPanel(PlotextPlot):
         self._strips: tuple[tuple[int, int], list[Strip]] | None = None  # (size, lines)
         self.surface_view = loss_surface.SurfaceView()  # the surface's range and grid, kept
         self.lens_view = lens_view.LensView()  # the last lens, kept
+        self.dialled: dial_view.Dialled | None = None  # the direction dial, while it is on
 
     # ---- API ------------------------------------------------------------------------------
-    def show(self, session: Session, dataset: Dataset) -> None:
-        """Draw this session (and name the axes after the dataset's columns)."""
-        self.session, self.dataset = session, dataset
+    def show(
+        self, session: Session, dataset: Dataset, dialled: dial_view.Dialled | None = None
+    ) -> None:
+        """Draw this session (and name the axes after the dataset's columns), with the
+        direction dial's sweep and arrows while it is on."""
+        self.session, self.dataset, self.dialled = session, dataset, dialled
         if session.d > 1 and self.mode not in ANY_D:
             self.mode = "loss"
         self.refresh()
@@ -181,7 +192,7 @@ class PlotPanel(PlotextPlot):
         """The next mode (loss → fit → surface → lens → loss); loss → lens → loss when
         d > 1."""
         one_feature = self.session is None or self.session.d == 1
-        modes = MODES if one_feature else ANY_D
+        modes = CYCLE if one_feature else ("loss", "lens")
         self.mode = (
             modes[(modes.index(self.mode) + 1) % len(modes)] if self.mode in modes else "loss"
         )
@@ -225,6 +236,8 @@ class PlotPanel(PlotextPlot):
             plt.title(_first_fitting(width - 2, "no data"))
         elif self.mode == "lens":
             self._draw_lens(session, width, height)
+        elif self.mode == "dial":
+            self._draw_dial(session, width, height)
         elif self.mode == "loss" or session.d > 1:
             self._draw_loss(session, width, height)
         elif self.mode == "fit":
@@ -335,6 +348,8 @@ class PlotPanel(PlotextPlot):
         path_w, path_b = surface.path_w, surface.path_b
         clipped = self._points(frame, path_w, path_b, "braille", PATH, line=True).clipped
         clipped += self._points(frame, [surface.w], [surface.b], "●", CURRENT).clipped
+        if self.dialled is not None:
+            self._draw_arrows(frame, session, self.dialled)
         title = "loss surface"
         if surface.subsampled_from is not None:
             title += f" from {surface.points:,} of {count(surface.subsampled_from, 'point')}"
@@ -346,7 +361,7 @@ class PlotPanel(PlotextPlot):
         plt.title(
             _titled(frame.columns, f"{title}, {scale}", note, title, "loss surface", "L(w, b)")
         )
-        plt.xlabel("w")
+        plt.xlabel(self._surface_label(width))
         plt.ylabel("b")
         if frame.columns <= 0 or frame.rows <= 0:
             return None
@@ -382,6 +397,64 @@ class PlotPanel(PlotextPlot):
         step = f"{lens_view.TITLE}, step {session.t - 1} → {session.t}"
         plt.title(_titled(frame.columns, step, view.not_drawn, lens_view.TITLE, "lens"))
         plt.xlabel(_first_fitting(width - 2, *(f"s · {line}" for line in view.best_lr), "s"))
+
+    def _draw_arrows(self, frame: _Frame, session: Session, dialled: dial_view.Dialled) -> None:
+        """From θ_t, the arrows of the gradient step −η·g and of the dial's Δθ(β), each
+        with its tip marked."""
+        theta = session.theta()
+        for step, colour in (
+            (dialled.current.gradient_step, TANGENT),
+            (dialled.current.dtheta[0], DIAL),
+        ):
+            w, b = dial_view.arrow(theta, step)
+            self._points(frame, w, b, "braille", colour, line=True)
+            self._points(frame, w[-1:], b[-1:], "◆", colour)
+
+    def _surface_label(self, width: int) -> str:
+        """The w axis's label; while the dial is on, which arrow is which."""
+        if self.dialled is None:
+            return "w"
+        beta = dial_view.beta_text(self.dialled.beta)
+        return _first_fitting(
+            width - 2, f"w · pink: Δθ(β = {beta}), green: −η·g", "w · pink Δθ(β), green −η·g", "w"
+        )
+
+    def _draw_dial(self, session: Session, width: int, height: int) -> None:
+        """The sweep ΔL(β), ΔL₁(β), ΔL₂(β) over 0°…355°, 180° and the dial's β marked
+        (MATH.md, "The direction dial: why −∇L")."""
+        plt = self.plt
+        dialled = self.dialled
+        if dialled is None:
+            plt.title(_first_fitting(width - 2, "the direction dial is off: u turns it on", "u"))
+            return
+        view = dial_view.dial_plot(dialled, max(2, min(6, height // 5)))
+        if view.y is None:
+            plt.title(_first_fitting(width - 2, f"{dial_view.TITLE}: not finite", "ΔL nan"))
+            return
+        frame = self._frame(view.x, view.y, width, height)
+        plt.vline(frame.x.place(180.0).item(), color=FUTURE)
+        plt.vline(frame.x.place(dialled.beta).item(), color=CURRENT)
+        swept = dialled.sweep
+        curves_ = (
+            (swept.dl1, TANGENT, "ΔL₁ = ∇Lᵀ·Δθ"),
+            (swept.dl2, PARABOLA, "ΔL₂"),
+            (swept.dl, FIT, "ΔL actual"),  # the actual change on top
+        )
+        for values, colour, label in curves_:
+            self._points(frame, swept.beta, values, "braille", colour, line=True, label=label)
+        at = dialled.current
+        self._points(frame, at.beta, at.dl, "●", CURRENT)
+        beta = dial_view.beta_text(dialled.beta)
+        title = f"{dial_view.TITLE}, β = {beta}"
+        plt.title(_titled(frame.columns, title, view.not_drawn, f"ΔL over β, β = {beta}", "dial"))
+        plt.xlabel(
+            _first_fitting(
+                width - 2,
+                "β, the angle of Δθ to ∇L (grey: 180°, the gradient step)",
+                "β (grey: 180°, the gradient step)",
+                "β",
+            )
+        )
 
     def _axis_names(self) -> tuple[str, str]:
         if self.dataset is None or self.dataset.d != 1:

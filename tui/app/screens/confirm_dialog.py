@@ -35,14 +35,11 @@ def listed(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def history_text(steps: int, lr_changes: int, edits: int) -> str:
+def history_text(steps: int, lr_changes: int, edits: int, dial_steps: int = 0) -> str:
     """What a history holds, e.g. `1,234 steps and 2 η changes` (the counts that are not 0;
-    `nothing` when all are)."""
-    parts = [
-        counted(count, noun)
-        for count, noun in ((steps, "step"), (lr_changes, "η change"), (edits, "edit"))
-        if count
-    ]
+    `nothing` when all are); `dial_steps` are the steps taken with the direction dial."""
+    counts = ((steps, "step"), (lr_changes, "η change"), (edits, "edit"), (dial_steps, "dial step"))
+    parts = [counted(count, noun) for count, noun in counts if count]
     return listed(parts) if parts else "nothing"
 
 

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tui.app.bindings import DIAL_BINDINGS
 from tui.app.screens.info_screen import InfoScreen
 
 
@@ -28,6 +29,17 @@ def binding_rows(app: App, screen: Screen) -> list[tuple[str, str, str]]:
     return [(" / ".join(keys), b.description, b.tooltip) for keys, b in rows.values()]
 
 
+def dial_rows(app: App, listed: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The direction dial's keys when the dial is off (they are not active then), each said
+    to work with the dial on."""
+    shown = {description for _, description, _ in listed}
+    return [
+        (app.get_key_display(b), b.description, f"with the dial on (u): {b.tooltip}")
+        for b in DIAL_BINDINGS
+        if b.description not in shown
+    ]
+
+
 class HelpScreen(InfoScreen):
     """The keys, as a table; escape, q or ? closes it."""
 
@@ -40,7 +52,8 @@ class HelpScreen(InfoScreen):
         table.add_column("key", style="bold cyan", no_wrap=True)
         table.add_column("action", style="bold", no_wrap=True)
         table.add_column("what it does", ratio=1)
-        for keys, description, tooltip in binding_rows(self.app, self._screen_below()):
+        rows = binding_rows(self.app, self._screen_below())
+        for keys, description, tooltip in rows + dial_rows(self.app, rows):
             table.add_row(Text(keys), Text(description), Text(tooltip))
         yield Static(table, id="keys")
 

@@ -8,6 +8,7 @@ import math
 
 from rich.text import Text
 
+from tui.app.plots.dial import beta_text
 from tui.app.widgets.panel import Panel
 from tui.app.widgets.text_grid import NON_FINITE, number, text_grid
 from tui.engine.diagnostics import Curvature, Diagnostics
@@ -53,9 +54,12 @@ def title(session: Session, diagnostics: Diagnostics) -> str:
         return f"θ was set by hand at step {session.t:,}"
     if last is None:
         return "why an update lowers L (Taylor)"
+    did = "diverged" if not math.isfinite(last.dl) else "raised L" if last.went_up else "lowered L"
+    if diagnostics.direction is not None:
+        return f"a step by hand along β = {beta_text(diagnostics.direction)} {did} (Taylor)"
     if not math.isfinite(last.dl):
         return "why the last update diverged"
-    return f"why the last update {'raised' if last.went_up else 'lowered'} L (Taylor)"
+    return f"why the last update {did} (Taylor)"
 
 
 def last_update_rows(session: Session, diagnostics: Diagnostics) -> list[Row]:
@@ -86,6 +90,9 @@ def last_update_rows(session: Session, diagnostics: Diagnostics) -> list[Row]:
     rows.append(("ΔL", went, comment))
     if math.isnan(last.cos_beta):
         rows.append(("cos β", "—", "Δθ or ∇L is 0"))
+    elif diagnostics.direction is not None:
+        beta = beta_text(diagnostics.direction)
+        rows.append(("cos β", num(last.cos_beta, 4), f"Δθ vs ∇L: the dial's β = {beta}"))
     else:
         rows.append(("cos β", num(last.cos_beta, 4), "Δθ vs ∇L: −1 is downhill"))
     before = diagnostics.before

@@ -8,12 +8,15 @@ A session file is JSON, tagged with ``"format": "gdstep-session"`` and ``"versio
      "config": {"loss": "mse", "reduction": "sum", "optimizer": "gd", "lr": 1.0,
                 "w0": [-2.0], "b0": -2.0, "batch_size": null, "shuffle": false, "seed": 0},
      "events": [{"kind": "lr", "step": 12, "values": [0.5]},
-                {"kind": "edit", "step": 30, "values": [1.0, -1.5]}],
+                {"kind": "edit", "step": 30, "values": [1.0, -1.5]},
+                {"kind": "direction", "step": 35, "values": [195.0]}],
      "step": 40,
      "breakpoints": [{"expression": "loss < 0.01", "enabled": true}],
      "watches": ["w", "loss"]}
 
-It keeps what fixes the run (the data, the configuration and the changes made by hand), not
+It keeps what fixes the run (the data, the configuration and the changes made by hand: η
+from a step on, θ set at a step, and a step taken along the direction dial's angle β from
+step − 1 to step, 0 ≤ β < 360), not
 the computed states: opening it replays the events from step 0, which gives the same doubles
 bit for bit. Floats are written with Python's repr, so they read back exactly. ``data`` is a
 sample name or the absolute path of a CSV file; ``data_sha256`` (optional) is a digest of

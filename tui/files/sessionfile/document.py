@@ -12,7 +12,7 @@ from tui.files.safe import FileError
 FORMAT = "gdstep-session"
 VERSION = 1
 
-EVENT_KINDS = ("lr", "edit")
+EVENT_KINDS = ("lr", "edit", "direction")
 
 
 class SessionFileError(FileError):

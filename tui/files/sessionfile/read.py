@@ -238,6 +238,13 @@ def _events(f: _Fields, raw: list[Any]) -> list[Event]:
         if kind == "lr":
             numbers = f.numbers(values, f"{name}.values", count=1)
             numbers = [f.number(numbers[0], f"{name}.values[0]", positive=True)]
+        elif kind == "direction":  # a step along the dial's β, from step − 1 to step
+            numbers = f.numbers(values, f"{name}.values", count=1)
+            if not 0.0 <= numbers[0] < 360.0:
+                raise f.fail(
+                    f"{name}.values[0]", f"must be an angle 0 ≤ β < 360, not {numbers[0]!r}"
+                )
+            step = f.whole(step, f"{name}.step", 1)
         else:
             numbers = f.numbers(values, f"{name}.values")
             if len(numbers) < 2:

@@ -1,0 +1,72 @@
+"""The direction dial as the plot shows it (MATH.md, "The direction dial: why −∇L"): the sweep
+ΔL(β), ΔL₁(β) and ΔL₂(β) over 0°…355° with the current β marked, and on the loss surface the
+arrows of Δθ(β) and of the gradient step −η·g from θ_t. Numpy only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tui.app.plots.axes import Axis, Ticks, axis, padded, range_width
+from tui.engine.dial import Dial
+from tui.format import exact
+
+TITLE = "ΔL after a step turned by β from ∇L"
+
+QUARTER_TICKS = Ticks([0.0, 90.0, 180.0, 270.0, 360.0], ["0°", "90°", "180°", "270°", "360°"])
+"""β is ticked at the quarter turns: 180° is the gradient step, 0° straight uphill."""
+
+ARROW_POINTS = 24
+"""Points along an arrow's shaft (braille joins them)."""
+
+
+@dataclass(frozen=True)
+class Dialled:
+    """What the app knows of the dial at θ_t: its numbers at the current β, and the sweep."""
+
+    current: Dial
+    sweep: Dial
+
+    @property
+    def beta(self) -> float:
+        return float(self.current.beta[0])
+
+
+@dataclass(frozen=True)
+class DialPlot:
+    """The sweep ready to draw: its axes (β over 0…360 degrees ticked every 90°, ΔL over the
+    three curves' finite values) and what is left out."""
+
+    x: Axis
+    y: Axis | None  # None when no value of the curves is finite
+    not_drawn: str
+
+
+def dial_plot(dialled: Dialled, y_ticks: int) -> DialPlot:
+    """The axes of the sweep plot, the current β's values among the curves' range."""
+    sweep, current = dialled.sweep, dialled.current
+    values = np.concatenate([sweep.dl, sweep.dl1, sweep.dl2, current.dl, current.dl1, current.dl2])
+    finite = values[np.isfinite(values)]
+    y = None
+    if len(finite):
+        lo, hi = float(finite.min()), float(finite.max())
+        if range_width(lo, hi) <= max(abs(lo), abs(hi)) * 1e-12:
+            lo, hi = padded(lo, hi, abs(lo) * 0.1 or 1.0)
+        y = axis(lo, hi, y_ticks)
+    bad = ~(np.isfinite(sweep.dl) & np.isfinite(sweep.dl2))
+    note = f"ΔL is not finite at {np.count_nonzero(bad)} of 72 β: not drawn" if bad.any() else ""
+    x = Axis(0.0, 360.0, QUARTER_TICKS)
+    return DialPlot(x, y, note)
+
+
+def arrow(start: np.ndarray, step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points (w, b) along the shaft from θ_t = `start` to θ_t + `step` (d = 1)."""
+    s = np.linspace(0.0, 1.0, ARROW_POINTS)
+    with np.errstate(all="ignore"):
+        return start[0] + s * step[0], start[1] + s * step[1]
+
+
+def beta_text(beta: float) -> str:
+    """β in degrees, exactly (a typed 359.9999 is not rounded to 360): `195°`, `196.5°`."""
+    return exact(beta).removesuffix(".0") + "°"
