@@ -209,14 +209,14 @@ def test_the_dial_step_is_a_step_of_its_own(optimizer: str):
     session = expected_session("seed", 3, lr="2", optimizer=optimizer)
     session.step(4)
     session.back(4)  # later history, to be dropped
-    t, theta, state, lr = 3, session.theta().copy(), session.history.state[3].copy(), 2.0
+    t, theta, state, lr = 3, session.theta().copy(), session.state(3).copy(), 2.0
     found = dial(session, CurvatureCache(), [195.0])
     session.step_along(195.0)
     assert session.t == session.last == t + 1
     assert np.array_equal(session.theta(), theta + found.dtheta[0])
     loss, grad = session.objective.evaluate(session.theta(), session.batch(t + 1))
     assert session.loss() == loss and np.array_equal(session.grad(), grad)
-    assert np.array_equal(session.history.state[t + 1], state)  # carried over unchanged
+    assert np.array_equal(session.state(t + 1), state)  # carried over unchanged
     assert session.lr() == lr
     assert session.events == [Event("direction", t + 1, (195.0,))]
     assert session.direction_at(t + 1) == 195.0 and session.direction_at(t) is None
@@ -249,8 +249,8 @@ def test_the_taylor_diagnostics_explain_the_dial_step_as_an_update():
 
 
 def history_of(session: Session) -> tuple:
-    h, end = session.history, session.last + 1
-    return tuple(a[:end].tobytes() for a in (h.theta, h.loss, h.grad, h.state, h.lr))
+    block = session.history.block(0, session.last)
+    return tuple(a.tobytes() for a in (block.theta, block.loss, block.grad, block.state, block.lr))
 
 
 def test_replay_makes_the_dial_steps_again_bit_for_bit():
