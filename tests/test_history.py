@@ -1,6 +1,6 @@
 """The checkpointed history: a state that is not kept in full is computed again from the
 checkpoint before it, and is the state computed the first time, bit for bit, across checkpoint
-boundaries, η changes and edits; scans over many steps give what they gave on dense arrays."""
+boundaries, η changes, edits and dial steps; scans over many steps give what they gave on dense arrays."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ operation = st.one_of(
     st.tuples(st.just("goto"), st.integers(0, 80)),
     st.tuples(st.just("lr"), st.sampled_from([0.05, 0.3, 2.0])),
     st.tuples(st.just("edit"), st.floats(-2, 2)),
+    st.tuples(st.just("direction"), st.sampled_from([0.0, 90.0, 180.0, 195.0, 271.5])),
 )
 
 
@@ -68,6 +69,11 @@ def apply(session: Session, op: tuple) -> None:
         session.goto(value)
     elif kind == "lr":
         session.set_lr(value)
+    elif kind == "direction":
+        try:
+            session.step_along(value)
+        except ValueError:  # g = 0 or a state past a divergence: refused in both sessions
+            pass
     else:
         session.edit(session.theta() + value)
 
