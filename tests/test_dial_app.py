@@ -3,6 +3,8 @@ it, and one snapshot."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from tests.helpers import notes_of, until
@@ -201,3 +203,18 @@ async def test_reset_names_the_dial_step_it_drops():
         await press(pilot, "n", "u", "right", "enter", "r")
         assert type(app.screen).__name__ == "ConfirmDialog"
         assert "Reset drops 2 steps and 1 dial step. Reset?" in message(app)
+
+
+async def test_a_run_hides_the_dial_at_once_though_the_panels_wait():
+    app = make_app("seed")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "u", "t")
+        assert app.query_one(PlotPanel).dialled is not None
+        # as during a run: the panels other than the state panel wait for SLOW_INTERVAL
+        app.running, app._last_slow = True, time.monotonic()
+        app.session.step()
+        app.refresh_views()
+        await pilot.pause()
+        assert app.dialing is None and not app.query_one(DialPanel).display
+        assert app.query_one(PlotPanel).dialled is None
+        app.running = False

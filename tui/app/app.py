@@ -171,6 +171,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
         watched, and a run is over before one can read a row at 20 refreshes a second."""
         self._refresh_pending = False
         self.take_steps()
+        self.leave_stale_dial()
         session = self.session
         diagnostics = self.diagnostics() if not self.running else None
         self.state_panel.show(session, self.dataset, diagnostics)

@@ -74,12 +74,17 @@ class DialMode:
         self._dial_numbers = (key, Dialled(current, swept))
         return self._dial_numbers[1]
 
-    def sync_dial(self) -> Dialled | None:
-        """Leave a dial whose state has gone (a step, an edit, …), with a note; the dial's
-        numbers otherwise."""
+    def leave_stale_dial(self) -> None:
+        """Leave a dial whose state has gone (a step, an edit, a run, …), with a note, and
+        hide its panel and arrows at once (during a run the other panels redraw only every
+        second: they must not show the dial of an older θ meanwhile)."""
         if self.dialing is not None and self.dialing_now() is None:
             beta = beta_text(self.dialing.beta)
             self._end_dial(f"Left the direction dial: θ_t changed (β = {beta} was not taken).")
+
+    def sync_dial(self) -> Dialled | None:
+        """The dial's numbers (None: the dial is off, or was left here as its θ is gone)."""
+        self.leave_stale_dial()
         try:
             return self.dialled()
         except DialError as error:  # only if θ_t or g changed under it; never shown stale
@@ -88,6 +93,8 @@ class DialMode:
 
     def _end_dial(self, note: str | None) -> None:
         mode, self.dialing = self.dialing, None
+        self.dial_panel.show(self.session, None)
+        self.plot_panel.dialled = None
         if mode is not None and self.plot_panel.mode in ("dial", "surface"):
             self.plot_panel.mode = mode.plot_mode
         self.screen_stack[0].refresh_bindings()
