@@ -16,6 +16,7 @@ from tui.config import ConfigError, make_config, parse_memory
 from tui.engine import session as engine_session
 from tui.engine.session import Config, Event, ReplayError, Session, memory_text
 from tui.files import trace
+from tui.files.sessionfile import SessionFileError, load, restore, save
 
 SIZE = (120, 40)
 X = np.linspace(-1, 1, 50)[:, None]
@@ -37,6 +38,18 @@ def test_replaying_past_the_budget_names_the_limit():
     session = Session(X, Y, Config(), memory=3_000_000)
     with pytest.raises(ReplayError, match=r"memory limit, 3 MB \(--max-memory\), after step"):
         session.replay([Event("lr", 5, (0.5,))], 10**9)
+
+
+def test_a_session_file_past_the_memory_limit_is_refused_before_replaying(tmp_path, monkeypatch):
+    dataset = data.load("seed")
+    session = Session(dataset.x, dataset.y, make_config(dataset, {})[0])
+    session.step(5)
+    path = save(tmp_path / "s.json", session, "seed", None, False)
+    text = path.read_text().replace('"step": 5', '"step": 100000000')
+    path.write_text(text)
+    monkeypatch.setattr(engine_session, "max_memory", 3_000_000)
+    with pytest.raises(SessionFileError, match=r"goes to step 100,000,000, past the memory limit"):
+        restore(load(path))
 
 
 @pytest.mark.parametrize(

@@ -42,12 +42,14 @@ def history_bytes(d: int, optimizer: str) -> tuple[float, float]:
 
 
 CHILD = """
-import resource, sys
+import sys
 from tui.__main__ import main
 code = main(sys.argv[1:])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM")]
+print(peak[0].split()[1], file=sys.stderr)
 """
-"""The trace in a child that reports its own peak RSS (a fork's would count the parent's)."""
+"""The trace in a child that reports its own peak RSS (VmHWM: getrusage's would count the
+parent's, which the child is forked from)."""
 
 
 def peak_rss(steps: int) -> float:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tui import data
 from tui.config import ConfigError, check_targets
 from tui.data import DataError, Dataset
-from tui.engine.session import Config, ReplayError, Session
+from tui.engine.session import Config, ReplayError, Session, memory_text
 from tui.expressions import Breakpoint, Expression, ExpressionError
 from tui.expressions import parse as parse_expression
 from tui.files.sessionfile.document import SavedSession, SessionFileError
@@ -33,16 +33,16 @@ def config_of(saved: SavedSession) -> Config:
 def restore(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset, Session]:
     """Load the session's data and replay its events up to its step: the same states, bit for
     bit, as when it was saved. `max_steps` (the app's limit) refuses a session that goes
-    further. Raises SessionFileError, naming the file, when the data set is missing or
-    changed, the saved settings do not fit it, or an event cannot be made again where it
-    says (past a divergence, an edit of the wrong size): nothing is moved or dropped."""
+    further, and so does the memory limit (`Session.limit`). Raises SessionFileError, naming
+    the file, when the data set is missing or changed, the saved settings do not fit it, or an
+    event cannot be made again where it says (past a divergence, an edit of the wrong size):
+    nothing is moved or dropped."""
     label = saved.label
-    if max_steps is not None:
-        furthest = max([saved.step, *(e.step for e in saved.events)])
-        if furthest > max_steps:
-            raise SessionFileError(
-                f"{label}: the session goes to step {furthest}, past the limit of {max_steps} steps"
-            )
+    furthest = max([saved.step, *(e.step for e in saved.events)])
+    if max_steps is not None and furthest > max_steps:
+        raise SessionFileError(
+            f"{label}: the session goes to step {furthest}, past the limit of {max_steps} steps"
+        )
     try:
         data.resolve(saved.data)
     except DataError as e:
@@ -57,6 +57,11 @@ def restore(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset,
         session = Session(dataset.x, dataset.y, config)
     except (ConfigError, ValueError) as e:
         raise SessionFileError(f"{label}: the session does not fit its data set: {e}") from None
+    if furthest > session.limit:
+        raise SessionFileError(
+            f"{label}: the session goes to step {furthest:,}, past the memory limit, "
+            f"{memory_text(session.memory)} (--max-memory), which holds {session.limit:,} steps"
+        )
     if saved.data_sha256 is not None and saved.data_sha256 != data_digest(
         session.objective.x, session.objective.y
     ):
