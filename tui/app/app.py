@@ -37,6 +37,7 @@ from tui.app.keeping import Keeping, Source
 from tui.app.keys import KeyBursts
 from tui.app.runs import Runs
 from tui.app.step_into import StepInto, SteppedInto
+from tui.app.themes import BROWSER_ICON, GDSTEP_LIGHT
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 """Below this terminal size the app asks for a larger window instead of drawing its panels."""
@@ -81,6 +82,8 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
         watches: Iterable[Expression] = (),
     ) -> None:
         super().__init__()
+        self.register_theme(GDSTEP_LIGHT)
+        self._after_delivery = {}  # see Keeping.deliver
         self.dataset = dataset
         self.session = session or Session(dataset.x, dataset.y, config)
         self.source = source or Source(dataset.name)
@@ -106,7 +109,8 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
 
     def compose(self) -> ComposeResult:
         self.mark_saved()  # the session as it starts has nothing to lose
-        yield Header()
+        # The browser's fonts lack Textual's ⭘; a terminal keeps Textual's own icon.
+        yield Header(icon=BROWSER_ICON if self.served is not None else None)
         # Never focused, so that arrows and page keys always reach the app (the table).
         with VerticalScroll(id="main", can_focus=False):
             with Horizontal(id="top"):
