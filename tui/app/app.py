@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import Reactive
 from textual.widgets import Footer, Header, Static
 
 from tui.app.plots.plot_panel import PlotPanel
@@ -37,7 +38,7 @@ from tui.app.keeping import Keeping, Source
 from tui.app.keys import KeyBursts
 from tui.app.runs import Runs
 from tui.app.step_into import StepInto, SteppedInto
-from tui.app.themes import BROWSER_ICON, GDSTEP_LIGHT
+from tui.app.themes import BROWSER_ICON, GDSTEP_LIGHT, LIGHT_ANSI
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 """Below this terminal size the app asks for a larger window instead of drawing its panels."""
@@ -68,6 +69,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, Dialogs, Keeping, Palette, App[None])
 
     CSS_PATH = "app.tcss"
     TITLE = "gdstep"
+    ansi_theme_light = Reactive(LIGHT_ANSI, init=False)  # see tui.app.themes
     BINDINGS = APP_BINDINGS
 
     def __init__(

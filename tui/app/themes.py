@@ -10,6 +10,7 @@ for light themes are `plot_panel.ON_LIGHT`; the panel borders of light themes ar
 
 from __future__ import annotations
 
+from rich.terminal_theme import TerminalTheme
 from textual.theme import BUILTIN_THEMES, Theme
 
 from tui.config import ConfigError
@@ -34,8 +35,39 @@ GDSTEP_LIGHT = Theme(
         "text-muted": "#1B1B1B 75%",
         "border-blurred": "#6B6B6B",
         "input-cursor-background": "#1B1B1B",
+        "text-disabled": "#6B6B6B",
+        "block-cursor-background": "#D6E4F2",
+        "block-cursor-foreground": "#1B1B1B",
     },
 )
+
+LIGHT_ANSI = TerminalTheme(
+    (255, 255, 255),
+    (27, 27, 27),
+    [
+        (0, 0, 0),
+        (178, 34, 34),
+        (0, 110, 0),
+        (70, 40, 0),
+        (20, 70, 180),
+        (140, 30, 140),
+        (0, 100, 130),
+        (247, 247, 247),
+    ],
+    [
+        (90, 90, 90),
+        (190, 30, 30),
+        (0, 118, 0),
+        (76, 44, 0),
+        (30, 80, 190),
+        (150, 35, 150),
+        (0, 105, 140),
+        (255, 255, 255),
+    ],
+)
+"""How the panels' named colours (cyan w, green L, yellow η, …) are drawn on a light theme:
+each dark enough for 4.5:1 on white, even dimmed (Textual's own, Alabaster, has 2.3:1 for
+yellow; the dimmed gradient of the update panel needs yellow as dark as this brown)."""
 
 BROWSER_ICON = "σ"
 """The title bar's icon in a browser: σ, the neuron, is in every font with Greek (the
