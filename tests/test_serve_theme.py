@@ -100,8 +100,8 @@ def cells(widget: Widget, foreground: tuple, background: tuple) -> Iterator[Cell
 
 def too_faint(app: GdstepApp) -> list[str]:
     """The runs of characters below WCAG's minimum in every widget on the screen."""
-    foreground = RichColor.parse(app.theme_variables['foreground']).triplet
-    background = RichColor.parse(app.theme_variables['background']).triplet
+    foreground = RichColor.parse(app.theme_variables["foreground"]).triplet
+    background = RichColor.parse(app.theme_variables["background"]).triplet
     widgets = [w for w in app.screen.query("*") if w.region.area and w.display]
     assert len(widgets) >= 2
     faint = []
