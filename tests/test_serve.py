@@ -4,6 +4,7 @@ browser and nothing written on the server), and the server's limit on sessions."
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import shlex
@@ -279,7 +280,7 @@ async def test_the_page_is_served_at_the_address_the_browser_asked_for():
 
 async def test_a_tab_beyond_the_limit_gets_a_page_that_says_so():
     server = ClassServer("true", host="127.0.0.1", port=0, public_url=None, max_sessions=2)
-    server.sessions = 2
+    server.tabs = {asyncio.Future(), asyncio.Future()}  # two tabs served
     async with TestClient(TestServer(await server._make_app())) as client:
         response = await client.get("/")
         page = await response.text()

@@ -2,11 +2,13 @@
 the page's addresses taken from the browser's request, and gdstep's own start-up lines.
 
 Checked against textual-serve 1.1.3 (pyproject: `textual-serve>=1.1.3,<2`): it overrides
-`Server.handle_index`, `Server.handle_websocket` and `Server.on_startup`, and reads and sets
-`Server.public_url`, which the page's addresses are made from.
+`Server.handle_index`, `Server.handle_websocket`, `Server.on_startup` and `Server.on_shutdown`,
+and reads and sets `Server.public_url`, which the page's addresses are made from.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from aiohttp import web
 from textual_serve.server import Server
@@ -29,10 +31,11 @@ class ClassServer(Server):
         super().__init__(command, host=host, port=port, title="gdstep", public_url=public_url)
         self.fixed_url = public_url
         self.max_sessions = max_sessions
-        self.sessions = 0
+        self.tabs: set[asyncio.Task] = set()
+        """The tasks that serve a tab each (textual-serve's websocket handler)."""
 
     def full(self) -> bool:
-        return self.sessions >= self.max_sessions
+        return len(self.tabs) >= self.max_sessions
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         """The page, or a page that says the server is full. Without --public-url, the page's
@@ -57,11 +60,13 @@ class ClassServer(Server):
             )
             await websocket.close()
             return websocket
-        self.sessions += 1
+        task = asyncio.current_task()
+        assert task is not None
+        self.tabs.add(task)
         try:
             return await super().handle_websocket(request)
         finally:
-            self.sessions -= 1
+            self.tabs.discard(task)
 
     async def on_startup(self, app: web.Application) -> None:
         address = where_to_open(self.host, self.port, self.fixed_url)
@@ -70,3 +75,16 @@ class ClassServer(Server):
             "ctrl+c stops the server and its sessions",
             flush=True,
         )
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """ctrl+c: end every tab's session now (textual-serve then tells its app to quit and
+        waits for it), instead of waiting for each browser to close its connection."""
+        tabs = list(self.tabs)
+        for task in tabs:
+            task.cancel()
+        if tabs:
+            await asyncio.wait(tabs, timeout=SHUTDOWN_WAIT)
+
+
+SHUTDOWN_WAIT = 10.0
+"""Seconds ctrl+c waits for the apps to quit."""
