@@ -8,6 +8,7 @@ import asyncio
 import io
 import os
 import shlex
+import socket
 import sys
 from pathlib import Path
 
@@ -112,6 +113,16 @@ def test_serve_without_textual_serve_says_how_to_install_it(run, monkeypatch):
     monkeypatch.setitem(sys.modules, "textual_serve.server", None)  # import fails
     monkeypatch.delitem(sys.modules, "tui.serve.server", raising=False)
     assert run("serve") == (2, "", f"gdstep: error: {INSTALL}\n")
+
+
+def test_a_port_in_use_is_one_line_before_anything_is_printed(run):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code, out, err = run("serve", "--port", str(port))
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        f"gdstep: error: cannot serve on 127.0.0.1:{port}: Address already in use"
+    )
 
 
 def test_the_app_also_takes_a_theme(run):

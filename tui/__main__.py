@@ -114,7 +114,7 @@ def add_app_options(parser: argparse.ArgumentParser) -> None:
         "--theme",
         metavar="NAME",
         help="the colours: gdstep-light for a projector or a bright room, textual-dark "
-        "(the default), or another theme of ctrl+p → Change theme",
+        "(the default), or another theme of ctrl+p → Theme",
     )
 
 

@@ -34,7 +34,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_MAX_SESSIONS = 30
 """Tabs served at once by default: a class on a small server (each app process takes about
-60 MB and, idle, next to no processor time)."""
+65 MB and, idle, next to no processor time)."""
 
 INSTALL = "gdstep serve needs textual-serve: pip install 'gdstep[serve]'"
 

@@ -2,13 +2,14 @@
 the page's addresses taken from the browser's request, and gdstep's own start-up lines.
 
 Checked against textual-serve 1.1.3 (pyproject: `textual-serve>=1.1.3,<2`): it overrides
-`Server.handle_index`, `Server.handle_websocket`, `Server.on_startup` and `Server.on_shutdown`,
-and reads and sets `Server.public_url`, which the page's addresses are made from.
+`Server.serve`, `handle_index`, `handle_websocket`, `on_startup` and `on_shutdown`, and reads
+and sets `Server.public_url`, which the page's addresses are made from.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
 
 from aiohttp import web
 from textual_serve.server import Server
@@ -33,6 +34,12 @@ class ClassServer(Server):
         self.max_sessions = max_sessions
         self.tabs: set[asyncio.Task] = set()
         """The tasks that serve a tab each (textual-serve's websocket handler)."""
+
+    def serve(self, debug: bool = False) -> None:
+        """Serve until ctrl+c. A port that is taken raises OSError here, before anything is
+        printed (textual-serve binds after its start-up hook, which prints the address)."""
+        socket.create_server((self.host, self.port)).close()
+        super().serve(debug)
 
     def full(self) -> bool:
         return len(self.tabs) >= self.max_sessions
