@@ -25,7 +25,14 @@ from tui.app import GdstepApp, Served
 from tui.app.themes import BROWSER_ICON
 from tui.config import make_config
 from tui.files import sessionfile, trace
-from tui.serve import DEFAULT_MAX_SESSIONS, INSTALL, app_argv, app_command, full_page
+from tui.serve import (
+    DEFAULT_MAX_SESSIONS,
+    INSTALL,
+    app_argv,
+    app_command,
+    full_page,
+    where_to_open,
+)
 from tui.serve.server import ClassServer
 
 
@@ -107,6 +114,31 @@ def test_serve_refuses_bad_options_in_one_line_before_serving(run, args, message
     code, out, err = run("serve", *args)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("gdstep: error: ") and message in err, err
+
+
+def test_serve_refuses_a_session_whose_data_set_is_gone(run, tmp_path):
+    csv = tmp_path / "mine.csv"
+    csv.write_text("x,y\n1,0\n2,1\n")
+    dataset = data.load(str(csv))
+    config, _ = make_config(dataset, {})
+    from tui.engine.session import Session
+
+    path = sessionfile.save(
+        tmp_path / "s.json", Session(dataset.x, dataset.y, config), str(csv), None, False
+    )
+    csv.unlink()
+    code, out, err = run("serve", "--session", str(path))
+    assert (code, out) == (2, "")
+    assert "the session's data set is missing" in err and err.count("\n") == 1
+
+
+def test_where_to_open():
+    assert where_to_open("127.0.0.1", 8000, None) == "http://127.0.0.1:8000"
+    assert where_to_open("::1", 8000, None) == "http://[::1]:8000"
+    assert where_to_open("0.0.0.0", 80, None) == (
+        f"http://{socket.gethostname()}:80 (or this computer's address)"
+    )
+    assert where_to_open("0.0.0.0", 80, "https://gd.example") == "https://gd.example"
 
 
 def test_serve_without_textual_serve_says_how_to_install_it(run, monkeypatch):

@@ -95,11 +95,13 @@ def check(args: argparse.Namespace) -> None:
     from tui.app.themes import check_theme
     from tui.files import sessionfile
 
-    parse_int(args.max_steps, "max_steps", 1)
+    max_steps = parse_int(args.max_steps, "max_steps", 1)
     if args.theme is not None:
         check_theme(args.theme)
     if args.session is not None:
-        sessionfile.load(args.session)
+        saved = sessionfile.load(args.session)
+        _, session = sessionfile.restore(saved, max_steps)
+        sessionfile.expressions(saved, session.d)
     else:
         prepare(args)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
