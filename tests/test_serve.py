@@ -263,6 +263,34 @@ async def test_s_sends_the_session_to_the_browser_and_quitting_waits_for_it(noth
     assert saved.step == 2 and saved.data == "seed"
 
 
+async def test_a_session_sent_to_the_browser_counts_as_saved(nothing_written):
+    app = served_app(Served())
+    browser = Browser(app)
+    async with app.run_test() as pilot:
+        await pilot.press("n", "S")
+        await until(pilot, lambda: browser.files and not app.unsaved(), what="saved")
+        await pilot.press("n")
+        assert app.unsaved()  # a step after the save is not in it
+
+
+async def test_a_download_that_fails_says_so_and_the_app_stays(nothing_written):
+    app = served_app(Served())
+    notes = notes_of(app)
+
+    def deliver_text(file, **_):  # type: ignore[no-untyped-def]
+        app.post_message(events.DeliveryFailed(key="k", exception=OSError("connection lost")))
+        return "k"
+
+    app.deliver_text = deliver_text  # type: ignore[method-assign]
+    async with app.run_test() as pilot:
+        await pilot.press("n", "q")
+        await until(pilot, lambda: len(app.screen_stack) == 2, what="the quit question")
+        await pilot.press("s")
+        await until(pilot, lambda: notes and notes[-1].title == "Download failed")
+        assert not app._exit and app._after_delivery == {} and app.unsaved()
+    assert notes[-1].message == "The download did not reach the browser: connection lost"
+
+
 async def test_the_title_icon_is_one_the_browser_can_show():
     app = served_app(Served())
     async with app.run_test():

@@ -141,19 +141,16 @@ class Keeping:
 
     def action_export(self) -> None:
         from tui.app.screens.file_dialog import FileDialog
+        from tui.files import sessionfile
 
         if self.served is not None:
-            from tui.files import trace
-
-            text = "".join(trace.lines(self.session, self.session.t, watches=list(self.watches)))
+            text = sessionfile.csv_text(self.session, self.watches)
             self.deliver(text, "gdstep-trace.csv", f"steps 0…{self.session.t:,}")
             return
 
         def chosen(path: str | None) -> None:
             if path is None:
                 return
-            from tui.files import sessionfile
-
             try:
                 written = sessionfile.export_csv(self.session, path, self.watches)
             except InputError as error:
@@ -207,17 +204,24 @@ class Keeping:
         )
 
     def _save_to_browser(self, then: Callable[[], object] | None) -> None:
-        """S when served: the session file goes to the browser; `then` (quit) waits until it
-        has gone, so that quitting cannot cut the download short."""
+        """S when served: the session file goes to the browser. Once it has arrived, the
+        session as sent counts as saved and `then` (quit) is called: quitting cannot cut the
+        download short, and a download that fails leaves the session unsaved."""
         try:
             text = self._session_text()
         except InputError as error:
             self.notify(str(error), title="Save failed", severity="error")
             return
-        self.mark_saved()
+        sent = self._work()
+
+        def arrived() -> None:
+            self._saved = sent
+            if then is not None:
+                then()
+
         key = self.deliver(text, "gdstep-session.json", f"the session at step {self.session.t:,}")
-        if then is not None and key is not None:
-            self._after_delivery[key] = then
+        if key is not None:
+            self._after_delivery[key] = arrived
 
     def deliver(self, text: str, filename: str, what: str) -> str | None:
         """Send `text` to the browser as a download named `filename` (nothing is written on

@@ -73,7 +73,7 @@ class OpenDialog(Dialog[str | None]):
             samples.id = "samples"
             samples.border_title = "bundled samples"
             if self.served is not None:
-                yield from self._served_choices(samples)
+                yield from self._served_choices(samples, self.served)
                 return
             yield samples
             yield Label("…or type the path of a CSV file:")
@@ -83,20 +83,18 @@ class OpenDialog(Dialog[str | None]):
             yield Label("", id="error")
             yield Label("Enter: open   Tab: samples / path   Escape: cancel", id="hint")
 
-    def _served_choices(self, samples: OptionList) -> ComposeResult:
+    def _served_choices(self, samples: OptionList, served: Served) -> ComposeResult:
         """The samples, then the served data directory's CSV files (by their path in it)."""
-        served = self.served
-        assert served is not None and samples.border_title is not None
-        files = served.files()
         if served.data_dir is not None:
+            root = served.data_dir.resolve()
+            files = served.files()
             samples.add_options(
-                Option(
-                    Text(str(path.relative_to(served.data_dir.resolve())), style="bold"),
-                    id=str(path),
-                )
+                Option(Text(str(path.relative_to(root)), style="bold"), id=str(path))
                 for path in files
             )
-            samples.border_title += f" and {len(files)} file{'s' * (len(files) != 1)} of the class"
+            samples.border_title = (
+                f"bundled samples and {len(files)} file{'s' * (len(files) != 1)} of the class"
+            )
         yield samples
         yield Label("Enter: open   Escape: cancel", id="hint")
 
