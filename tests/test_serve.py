@@ -270,6 +270,7 @@ async def test_a_session_sent_to_the_browser_counts_as_saved(nothing_written):
         await pilot.press("n", "S")
         await until(pilot, lambda: browser.files and not app.unsaved(), what="saved")
         await pilot.press("n")
+        await until(pilot, lambda: app.session.t == 2)
         assert app.unsaved()  # a step after the save is not in it
 
 
