@@ -360,6 +360,7 @@ async def test_a_tab_beyond_the_limit_gets_a_page_that_says_so():
         said = await websocket.receive_bytes()
         await websocket.receive()  # the close
     assert response.status == 503 and page == full_page(2)
+    assert "already serves 1 session," in full_page(1)
     assert "already serves 2 sessions" in page and "Close a tab" in page
     assert b"already serves 2 sessions" in said and websocket.closed
 

@@ -29,6 +29,7 @@ from tui.__main__ import (
     prepare,
 )
 from tui.config import parse_int
+from tui.format import count
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -154,7 +155,7 @@ def where_to_open(host: str, port: int, public_url: str | None) -> str:
 def full_page(max_sessions: int) -> str:
     """What a tab gets when the server already serves `max_sessions` tabs."""
     message = html.escape(
-        f"This gdstep server already serves {max_sessions} sessions, as many as it was "
+        f"This gdstep server already serves {count(max_sessions, 'session')}, as many as it was "
         "started for. Close a tab that you no longer use, or ask the teacher."
     )
     return (

@@ -14,6 +14,7 @@ import socket
 from aiohttp import web
 from textual_serve.server import Server
 
+from tui.format import count
 from tui.serve import full_page, where_to_open
 
 
@@ -62,7 +63,7 @@ class ClassServer(Server):
             websocket = web.WebSocketResponse()
             await websocket.prepare(request)
             await websocket.send_bytes(
-                f"\r\n gdstep: this server already serves {self.max_sessions} sessions; "
+                f"\r\n gdstep: this server already serves {count(self.max_sessions, 'session')}; "
                 "close a tab, or ask the teacher.\r\n".encode()
             )
             await websocket.close()
@@ -78,7 +79,7 @@ class ClassServer(Server):
     async def on_startup(self, app: web.Application) -> None:
         address = where_to_open(self.host, self.port, self.fixed_url)
         print(
-            f"gdstep: serving at {address}, up to {self.max_sessions} sessions; "
+            f"gdstep: serving at {address}, up to {count(self.max_sessions, 'session')}; "
             "ctrl+c stops the server and its sessions",
             flush=True,
         )
