@@ -10,6 +10,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import tui
@@ -87,12 +88,22 @@ def app_parser() -> Parser:
         "  gdstep [DATA] [options]        open the debugger (DATA: a CSV or a sample; "
         "default seed)\n"
         "  gdstep trace DATA [options]    print the trajectory (see gdstep trace --help)\n"
-        "  gdstep samples                 list the bundled samples",
+        "  gdstep samples                 list the bundled samples\n"
+        "  gdstep serve [DATA] [options]  serve the debugger to browsers "
+        "(see gdstep serve --help)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("data", nargs="?", default="seed", metavar="DATA")
     parser.add_argument("--version", action="version", version=f"gdstep {tui.__version__}")
     add_run_options(parser)
+    add_app_options(parser)
+    # Given by `gdstep serve` to each app it serves: what `o` may open (tui.serve).
+    parser.add_argument("--data-dir", metavar="DIR", help=argparse.SUPPRESS)
+    return parser
+
+
+def add_app_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the app that `gdstep serve` passes on to every app it serves."""
     parser.add_argument("--session", metavar="FILE", help="reopen a session saved with S")
     parser.add_argument(
         "--max-steps",
@@ -106,7 +117,12 @@ def app_parser() -> Parser:
         help="the history's memory limit, e.g. 800M or 2G (default: a quarter of the RAM); "
         "a run stops before it",
     )
-    return parser
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="the colours: gdstep-light for a projector or a bright room, textual-dark "
+        "(the default), or another theme of ctrl+p → Theme",
+    )
 
 
 def trace_parser() -> Parser:
@@ -246,12 +262,31 @@ def samples_main(argv: Sequence[str]) -> int:
     return 0
 
 
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
+"""The driver that textual-serve names in TEXTUAL_DRIVER for the apps it serves."""
+
+
+def served() -> bool:
+    """Whether this process is an app that textual-serve runs for a browser (on pipes)."""
+    return os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER
+
+
 def app_main(argv: Sequence[str]) -> int:
+    from tui.app.themes import check_theme
+
     args = app_parser().parse_args(argv)
     max_steps = parse_int(args.max_steps, "max_steps", 1)
     if args.max_memory is not None:
         engine_session.max_memory = parse_memory(args.max_memory)
+    theme = None if args.theme is None else check_theme(args.theme)
     app = reopen(args.session, max_steps) if args.session else new_app(args, max_steps)
+    if theme is not None:
+        app.theme = theme
+    if served():
+        from tui.app import Served
+
+        app.served = Served(None if args.data_dir is None else Path(args.data_dir))
+        return run_app(app)
     if not sys.stdin.isatty():
         raise UsageError("the debugger needs a terminal; for a headless run use `gdstep trace`")
     if not sys.stderr.isatty():
@@ -354,6 +389,10 @@ def dispatch(argv: Sequence[str]) -> int:
         return trace_main(argv[1:])
     if argv and argv[0] == "samples":
         return samples_main(argv[1:])
+    if argv and argv[0] == "serve":
+        from tui.serve import serve_main
+
+        return serve_main(argv[1:])
     return app_main(argv)
 
 
@@ -421,4 +460,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m tui` runs this file as __main__; the command line is tui.__main__ (which
+    # `gdstep serve` imports too), so that its exceptions are the ones main catches.
+    from tui.__main__ import main as gdstep_main
+
+    sys.exit(gdstep_main())

@@ -9,6 +9,6 @@ It may import the engine, the data, the expression language and the files layer;
 imports it but the command line (tui.__main__). It computes no mathematics of its own."""
 
 from tui.app.app import GdstepApp
-from tui.app.keeping import Source
+from tui.app.keeping import Served, Source
 
-__all__ = ["GdstepApp", "Source"]
+__all__ = ["GdstepApp", "Served", "Source"]

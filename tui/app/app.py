@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import Reactive
 from textual.widgets import Footer, Header, Static
 
 from tui.app.plots.plot_panel import PlotPanel
@@ -40,6 +41,7 @@ from tui.app.keeping import Keeping, Source
 from tui.app.keys import KeyBursts
 from tui.app.runs import Runs
 from tui.app.step_into import StepInto, SteppedInto
+from tui.app.themes import BROWSER_ICON, GDSTEP_LIGHT, LIGHT_ANSI
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 """Below this terminal size the app asks for a larger window instead of drawing its panels."""
@@ -70,6 +72,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
 
     CSS_PATH = "app.tcss"
     TITLE = "gdstep"
+    ansi_theme_light = Reactive(LIGHT_ANSI, init=False)  # see tui.app.themes
     BINDINGS = APP_BINDINGS
 
     def __init__(
@@ -84,6 +87,8 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
         watches: Iterable[Expression] = (),
     ) -> None:
         super().__init__()
+        self.register_theme(GDSTEP_LIGHT)
+        self._after_delivery = {}  # see Keeping.deliver
         self.dataset = dataset
         self.session = session or Session(dataset.x, dataset.y, config)
         self.source = source or Source(dataset.name)
@@ -110,7 +115,8 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
 
     def compose(self) -> ComposeResult:
         self.mark_saved()  # the session as it starts has nothing to lose
-        yield Header()
+        # The browser's fonts lack Textual's ⭘; a terminal keeps Textual's own icon.
+        yield Header(icon=BROWSER_ICON if self.served is not None else None)
         # Never focused, so that arrows and page keys always reach the app (the table).
         with VerticalScroll(id="main", can_focus=False):
             with Horizontal(id="top"):

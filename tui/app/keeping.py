@@ -3,11 +3,13 @@ reset, open or quit drops a history."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 
 from tui import data
 from tui.config import make_config
@@ -29,6 +31,30 @@ class Source:
     standardize: bool = False
 
 
+MAX_OFFERED_FILES = 500
+"""At most this many CSV files of the served data directory are offered by `o`."""
+
+
+@dataclass(frozen=True)
+class Served:
+    """The app served to a browser (`gdstep serve`), for a room of students: `o` offers the
+    bundled samples and the CSV files under `data_dir` only, and `x` and `S` send their file
+    to the browser as a download; nothing is read or written at other paths of the server."""
+
+    data_dir: Path | None = None
+
+    def files(self) -> list[Path]:
+        """The CSV files under `data_dir` (not those that a link takes outside it), sorted."""
+        if self.data_dir is None:
+            return []
+        root = self.data_dir.resolve()
+        try:
+            found = sorted(p for p in root.rglob("*.csv") if p.resolve().is_relative_to(root))
+        except OSError:
+            return []
+        return [p for p in found if p.is_file()][:MAX_OFFERED_FILES]
+
+
 def _fits(expression: Expression, d: int) -> bool:
     """Whether an expression still parses for data with d features."""
     from tui.expressions import ExpressionError, parse
@@ -42,6 +68,11 @@ def _fits(expression: Expression, d: int) -> bool:
 
 class Keeping:
     """Files, data sets and confirmations (a mixin of GdstepApp)."""
+
+    served: Served | None = None
+    """Set when the app is served to a browser (see Served); None in a terminal."""
+
+    _after_delivery: dict[str, Callable[[], object]]
 
     def action_reset(self) -> None:
         def reset() -> None:
@@ -59,7 +90,7 @@ class Keeping:
                 self.open_dataset(spec)
 
         self.stop_run()
-        self.open_dialog(OpenDialog(), chosen)
+        self.open_dialog(OpenDialog(served=self.served), chosen)
 
     @work(thread=True, exclusive=True, group="open")
     def open_dataset(self, spec: str) -> None:
@@ -110,12 +141,16 @@ class Keeping:
 
     def action_export(self) -> None:
         from tui.app.screens.file_dialog import FileDialog
+        from tui.files import sessionfile
+
+        if self.served is not None:
+            text = sessionfile.csv_text(self.session, self.watches)
+            self.deliver(text, "gdstep-trace.csv", f"steps 0…{self.session.t:,}")
+            return
 
         def chosen(path: str | None) -> None:
             if path is None:
                 return
-            from tui.files import sessionfile
-
             try:
                 written = sessionfile.export_csv(self.session, path, self.watches)
             except InputError as error:
@@ -132,19 +167,10 @@ class Keeping:
         def chosen(path: str | None) -> None:
             if path is None:
                 return
-            from tui.files import sessionfile
+            from tui.files.safe import write_atomic
 
-            source = self.source
             try:
-                written = sessionfile.save(
-                    path,
-                    self.session,
-                    source.spec,
-                    source.target,
-                    source.standardize,
-                    [(b.expression.text, b.enabled) for b in self.breakpoints],
-                    [w.text for w in self.watches],
-                )
+                written = write_atomic(path, self._session_text())
             except InputError as error:
                 self.notify(str(error), title="Save failed", severity="error")
                 return
@@ -158,7 +184,65 @@ class Keeping:
                 then()
 
         self.stop_run()
+        if self.served is not None:
+            self._save_to_browser(then)
+            return
         self.open_dialog(FileDialog("Save the session (JSON)", "gdstep-session.json"), chosen)
+
+    def _session_text(self) -> str:
+        """The session file's text; raises InputError (a number that is not finite)."""
+        from tui.files import sessionfile
+
+        source = self.source
+        return sessionfile.to_json(
+            self.session,
+            source.spec,
+            source.target,
+            source.standardize,
+            [(b.expression.text, b.enabled) for b in self.breakpoints],
+            [w.text for w in self.watches],
+        )
+
+    def _save_to_browser(self, then: Callable[[], object] | None) -> None:
+        """S when served: the session file goes to the browser. Once it has arrived, the
+        session as sent counts as saved and `then` (quit) is called: quitting cannot cut the
+        download short, and a download that fails leaves the session unsaved."""
+        try:
+            text = self._session_text()
+        except InputError as error:
+            self.notify(str(error), title="Save failed", severity="error")
+            return
+        sent = self._work()
+
+        def arrived() -> None:
+            self._saved = sent
+            if then is not None:
+                then()
+
+        key = self.deliver(text, "gdstep-session.json", f"the session at step {self.session.t:,}")
+        if key is not None:
+            self._after_delivery[key] = arrived
+
+    def deliver(self, text: str, filename: str, what: str) -> str | None:
+        """Send `text` to the browser as a download named `filename` (nothing is written on
+        the server); returns the delivery key."""
+        mime_type = "text/csv" if filename.endswith(".csv") else "application/json"
+        key = self.deliver_text(io.StringIO(text), save_filename=filename, mime_type=mime_type)
+        self.notify(f"Sent {what} to your browser as {filename}", timeout=4)
+        return key
+
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        then = self._after_delivery.pop(event.key, None)
+        if then is not None:
+            then()
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        self._after_delivery.pop(event.key, None)
+        self.notify(
+            f"The download did not reach the browser: {event.exception}",
+            title="Download failed",
+            severity="error",
+        )
 
     def _work(self) -> tuple:
         """What the user made that a saved session keeps: the step and the history (None for

@@ -51,6 +51,18 @@ TANGENT = (120, 220, 120)
 PARABOLA = (220, 120, 255)
 DIAL = (255, 120, 200)
 
+ON_LIGHT = {
+    PAST: (0, 84, 178),
+    FUTURE: (104, 104, 104),
+    CURRENT: (196, 0, 0),
+    DATA: (160, 78, 0),
+    FIT: (0, 112, 122),
+    TANGENT: (0, 122, 0),
+    PARABOLA: (132, 38, 190),
+}
+"""The colours drawn instead on the plot background of a light theme (there the ones above
+fall to 1.3:1); the surface's path and marks keep theirs, on the surface's own colours."""
+
 RAMP_STOPS = ((20, 24, 90), (30, 80, 160), (30, 150, 145), (120, 200, 80), (250, 230, 40))
 """Dark blue (low loss) to yellow (high loss)."""
 
@@ -247,7 +259,7 @@ class PlotPanel(PlotextPlot):
         matrix = build_matrix(self, width, height)
         if heat is not None:  # the path and θ_t, drawn by plotext, keep their colour on top
             paint_background(matrix, heat.line0, heat.column0, _heat_colours(heat))
-        return matrix_strips(matrix, width)
+        return matrix_strips(matrix, width, {} if self.app.current_theme.dark else ON_LIGHT)
 
     def _frame(self, x: axes.Axis, y: axes.Axis, width: int, height: int) -> _Frame:
         """Give plotext the axes: every value goes to it as a fraction of its axis

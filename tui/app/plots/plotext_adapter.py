@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -70,14 +70,28 @@ def cell_style(foreground: object, style: object, background: object) -> Style:
     return text.spans[0].style if text.spans else Style.null()
 
 
-def matrix_strips(matrix: Matrix, width: int) -> list[Strip]:
+def matrix_strips(
+    matrix: Matrix, width: int, on_canvas: Mapping[Colour, Colour] | None = None
+) -> list[Strip]:
     """plotext's matrix as Textual strips, top line first, one segment per run of cells of
     the same colours: what `Text.from_ansi(plot.build())` shows, without writing and parsing
-    the ANSI text."""
+    the ANSI text. A foreground colour in `on_canvas` is drawn as the colour it maps to where
+    the cell has the canvas's own background (not one painted by `paint_background`)."""
+    canvas, recolour = matrix.canvas_color, on_canvas or {}
     strips = []
     for row in reversed(matrix.Rows):
+        foreground = (
+            [
+                recolour.get(colour, colour) if background == canvas else colour
+                for colour, background in zip(
+                    matrix.fullground[row], matrix.background[row], strict=True
+                )
+            ]
+            if recolour
+            else matrix.fullground[row]
+        )
         cells = zip(
-            zip(matrix.fullground[row], matrix.style[row], matrix.background[row], strict=True),
+            zip(foreground, matrix.style[row], matrix.background[row], strict=True),
             matrix.marker[row],
             strict=True,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on
@@ -15,6 +16,9 @@ from textual.widgets.option_list import Option
 from tui import data
 from tui.app.screens.dialog import Dialog
 from tui.app.widgets.field import Field
+
+if TYPE_CHECKING:
+    from tui.app.keeping import Served
 
 
 def sample_summary(name: str) -> tuple[str, int | None, int | None]:
@@ -40,7 +44,10 @@ def sample_prompt(name: str) -> Text:
 
 class OpenDialog(Dialog[str | None]):
     """Pick a sample (Enter on it) or type a path (Enter in the box): dismisses with that spec
-    string, or None on Escape. The app loads it and reports errors."""
+    string, or None on Escape. The app loads it and reports errors.
+
+    Served to a browser (`served`), there is no path box: the list offers the samples and
+    the CSV files of the served data directory, and nothing else of the server."""
 
     DEFAULT_CSS = """
     OpenDialog #samples { height: auto; max-height: 20; }
@@ -53,9 +60,10 @@ class OpenDialog(Dialog[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Keep the current data")]
 
-    def __init__(self, current: str | None = None) -> None:
+    def __init__(self, current: str | None = None, served: Served | None = None) -> None:
         super().__init__()
         self.current = current
+        self.served = served
 
     def compose(self) -> ComposeResult:
         names = data.sample_names()
@@ -64,6 +72,9 @@ class OpenDialog(Dialog[str | None]):
             samples = OptionList(*(Option(sample_prompt(name), id=name) for name in names))
             samples.id = "samples"
             samples.border_title = "bundled samples"
+            if self.served is not None:
+                yield from self._served_choices(samples, self.served)
+                return
             yield samples
             yield Label("…or type the path of a CSV file:")
             # Not select_on_focus: the key that moves the focus here is already in the box, and
@@ -71,6 +82,21 @@ class OpenDialog(Dialog[str | None]):
             yield Field(placeholder="path/to/file.csv", id="path", select_on_focus=False)
             yield Label("", id="error")
             yield Label("Enter: open   Tab: samples / path   Escape: cancel", id="hint")
+
+    def _served_choices(self, samples: OptionList, served: Served) -> ComposeResult:
+        """The samples, then the served data directory's CSV files (by their path in it)."""
+        if served.data_dir is not None:
+            root = served.data_dir.resolve()
+            files = served.files()
+            samples.add_options(
+                Option(Text(str(path.relative_to(root)), style="bold"), id=str(path))
+                for path in files
+            )
+            samples.border_title = (
+                f"bundled samples and {len(files)} file{'s' * (len(files) != 1)} of the class"
+            )
+        yield samples
+        yield Label("Enter: open   Escape: cancel", id="hint")
 
     def on_resize(self, event: events.Resize) -> None:
         """Shrink the list so that the path box stays on screen."""
@@ -87,14 +113,14 @@ class OpenDialog(Dialog[str | None]):
         samples = self.query_one("#samples", OptionList)
         if self.current is not None and self.current in data.sample_names():
             samples.highlighted = samples.get_option_index(self.current)
-        elif samples.option_count:
+        elif samples.option_count or self.served is not None:
             samples.highlighted = 0
         else:
             self.query_one("#path", Input).focus()
 
     def on_key(self, event: events.Key) -> None:
         """Typing while the list has the focus starts a path (the box takes the keys)."""
-        if event.is_printable and event.character is not None:
+        if event.is_printable and event.character is not None and self.served is None:
             event.stop()
             event.prevent_default()
             path = self.query_one("#path", Field)
@@ -104,7 +130,7 @@ class OpenDialog(Dialog[str | None]):
     @on(OptionList.OptionSelected, "#samples")
     def _sample_chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        typed = self.query_one("#path", Field).value
+        typed = "" if self.served is not None else self.query_one("#path", Field).value
         if typed.strip():  # Enter came to the list while a path was being typed into the box
             self._open_path(typed)
         elif event.option.id is not None:

@@ -31,7 +31,7 @@ not import textual.
 from tui.files.sessionfile.document import FORMAT, VERSION, SavedSession, SessionFileError
 from tui.files.sessionfile.read import load, parse
 from tui.files.sessionfile.restore import config_of, expressions, restore
-from tui.files.sessionfile.write import data_digest, export_csv, save, to_json
+from tui.files.sessionfile.write import csv_text, data_digest, export_csv, save, to_json
 
 __all__ = [
     "FORMAT",
@@ -39,6 +39,7 @@ __all__ = [
     "SavedSession",
     "SessionFileError",
     "config_of",
+    "csv_text",
     "data_digest",
     "export_csv",
     "expressions",

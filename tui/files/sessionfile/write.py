@@ -23,7 +23,12 @@ def export_csv(
     session: Session, path: str | os.PathLike[str], watches: Sequence[Expression] = ()
 ) -> Path:
     """Write states 0 … session.t as the CSV `gdstep trace` prints (atomically)."""
-    return write_atomic(path, "".join(trace.lines(session, session.t, watches=list(watches))))
+    return write_atomic(path, csv_text(session, watches))
+
+
+def csv_text(session: Session, watches: Sequence[Expression] = ()) -> str:
+    """States 0 … session.t as the CSV `gdstep trace` prints."""
+    return "".join(trace.lines(session, session.t, watches=list(watches)))
 
 
 def data_digest(x: np.ndarray, y: np.ndarray) -> str:
