@@ -92,6 +92,14 @@ MAIN_SCREEN_BINDINGS = [
         tooltip="The chain rule's factors ∂ℓ/∂ŷ, ∂ŷ/∂z, ∂z/∂w as columns of the point table",
     ),
     Binding(
+        "p",
+        "toggle_precision",
+        "Precision",
+        id="precision",
+        show=False,
+        tooltip="Every number on screen: 6 significant figures, or exact (shortest repr)",
+    ),
+    Binding(
         "B",
         "breakpoints",
         "Breakpoints",

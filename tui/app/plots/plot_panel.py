@@ -28,7 +28,7 @@ from tui.app.plots import lens as lens_view
 from tui.app.plots.plotext_adapter import build_matrix, matrix_strips, paint_background
 from tui.data import Dataset
 from tui.engine.session import Session
-from tui.format import count, num
+from tui.format import Precision, count, current_precision, num, precision
 
 MODES = ("loss", "fit", "surface", "lens")
 
@@ -168,11 +168,14 @@ class PlotPanel(PlotextPlot):
         self._strips: tuple[tuple[int, int], list[Strip]] | None = None  # (size, lines)
         self.surface_view = loss_surface.SurfaceView()  # the surface's range and grid, kept
         self.lens_view = lens_view.LensView()  # the last lens, kept
+        self._precision = Precision.ROUNDED  # how `show` was asked to write the numbers
 
     # ---- API ------------------------------------------------------------------------------
     def show(self, session: Session, dataset: Dataset) -> None:
-        """Draw this session (and name the axes after the dataset's columns)."""
+        """Draw this session (and name the axes after the dataset's columns), its numbers in
+        the precision of the code that calls `show` (`tui.format.precision`)."""
         self.session, self.dataset = session, dataset
+        self._precision = current_precision()
         if session.d > 1 and self.mode not in ANY_D:
             self.mode = "loss"
         self.refresh()
@@ -211,7 +214,8 @@ class PlotPanel(PlotextPlot):
         """Line y of the plot, drawn once per repaint and size (Textual's line API)."""
         size = (self.size.width, self.size.height)
         if self._strips is None or self._strips[0] != size:
-            self._strips = (size, self.draw(*size))
+            with precision(self._precision):
+                self._strips = (size, self.draw(*size))
         lines = self._strips[1]
         return lines[y] if y < len(lines) else Strip.blank(size[0])
 
@@ -315,8 +319,8 @@ class PlotPanel(PlotextPlot):
         feature, target = self._axis_names()
         plt.xlabel(feature)
         plt.ylabel(target)
-        title = f"ŷ = σ(w·x + b), w = {num(w, 4)}, b = {num(b, 4)}"
-        short = f"w = {num(w, 4)}, b = {num(b, 4)}"
+        title = f"ŷ = σ(w·x + b), w = {num(w)}, b = {num(b)}"
+        short = f"w = {num(w)}, b = {num(b)}"
         plt.title(_titled(frame.columns, title, " · ".join(notes), short))
 
     def _draw_surface(self, session: Session, width: int, height: int) -> _Heat | None:

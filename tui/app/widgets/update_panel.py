@@ -1,4 +1,5 @@
-"""The totals Δw, Δb of the batch and the coming update written out."""
+"""The totals Δw, Δb of the batch and the coming update written out; a total that is only
+round-off (0 on paper) says so, with the bound of its rounding error."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from tui.app.widgets.state_panel import MAX_WEIGHTS
 from tui.app.widgets.text_grid import number, text_grid
 from tui.engine.model import weight_names
 from tui.engine.objective import Points
+from tui.engine.roundoff import gradient_bounds, is_roundoff
 from tui.engine.session import Session
-from tui.format import exact, num
+from tui.format import num, num_above, operand
 
 
 class UpdatePanel(Panel):
@@ -27,13 +29,14 @@ class UpdatePanel(Panel):
         reduce = f"(1/{size:,}) Σ" if session.config.reduction == "mean" else "Σ"
         plain = session.optimizer.state_rows == 0  # θ ← θ − η·g, written out
         lr = session.lr()
+        bounds = gradient_bounds(session).tolist()
         grid: list[tuple[str, Text]] = []
         if into is not None:
             grid += step_into_rows(session, into, names, shown)
         for j in shown:
             name = names[j]
             term = Text(f"Δ{name} = {reduce} Δ{name}_i = ", "dim")
-            term.append_text(number(num(grad[j], 8), grad[j], "yellow"))
+            term.append_text(total(grad[j], bounds[j]))
             grid.append(("Σ" if j == shown[0] else "", term))
             if j == MAX_WEIGHTS - 1 and session.d > MAX_WEIGHTS:
                 more = f"… {session.d - MAX_WEIGHTS} more weights (gdstep trace)"
@@ -43,14 +46,25 @@ class UpdatePanel(Panel):
             if plain:
                 line = Text(
                     f"{name} ← {name} − η·Δ{name} = "
-                    f"{num(theta[j], 10)} − {num(lr)}·({num(grad[j], 8)}) = "
+                    f"{num(theta[j])} − {operand(lr)}·{operand(grad[j])} = "
                 )
             else:
-                line = Text(f"{name} ← {num(theta[j], 10)} → ")
-            line.append_text(number(exact(next_theta[j]), next_theta[j], "cyan"))
+                line = Text(f"{name} ← {num(theta[j])} → ")
+            line.append_text(number(num(next_theta[j]), next_theta[j], "cyan"))
             grid.append(("next" if j == shown[0] else "", line))
         grid += state_rows(session, names, shown)
         self.show_text(text_grid(grid, gap=1))
+
+
+def total(value: float, bound: float) -> Text:
+    """A total of the batch, or, when it is within its rounding-error `bound` of 0 (the
+    engine's `is_roundoff`), the same number marked as round-off: `−2.77556e−18 ≈ 0
+    (round-off, |error| ≤ 4.7e−17)`."""
+    text = number(num(value), value, "yellow")
+    if is_roundoff(value, bound):
+        text.stylize("dim")
+        text.append(f" ≈ 0 (round-off, |error| ≤ {num_above(bound)})", "italic")
+    return text
 
 
 def step_into_rows(
@@ -63,8 +77,8 @@ def step_into_rows(
     terms = [*point.grad_w[0].tolist(), float(point.grad_b[0])]
     sums = session.partial_gradient(k).tolist()
     here = Text(f"point {k:,} of {len(rows):,} (row {i + 1:,}):  ", "bold magenta")
-    here.append("   ".join(f"Δ{names[j]}_i = {num(terms[j], 8)}" for j in shown))
-    so_far = Text("   ".join(f"Σ Δ{names[j]}_i = {num(sums[j], 8)}" for j in shown), "magenta")
+    here.append("   ".join(f"Δ{names[j]}_i = {num(terms[j])}" for j in shown))
+    so_far = Text("   ".join(f"Σ Δ{names[j]}_i = {num(sums[j])}" for j in shown), "magenta")
     last = k == len(rows)
     so_far.append("   s: apply the update" if last else "   s: next point", "dim")
     return [("into", here), *chain_rows(session.objective.loss_name, point, i, names), ("", so_far)]
@@ -96,8 +110,8 @@ def chain_line(
     for `bce` the first factor r_i/(ŷ_i(1−ŷ_i)) cancels the second, leaving (ŷ_i − y_i)·x_i.
     `dz_of` is ∂z_i/∂w (x_i) or ∂z_i/∂b (1), `dz_value` its value; `term` the engine's Δ."""
     sub = str(i + 1)
-    y_hat, y = num(float(point.y_hat[0])), num(float(point.y[0]))
-    last = num(dz_value) if dz_value >= 0 else f"({num(dz_value)})"
+    y_hat, y = num(float(point.y_hat[0])), operand(float(point.y[0]))
+    last = operand(dz_value)
     r = f"(ŷ_{sub} − y_{sub})"
     slope = f"ŷ_{sub}(1 − ŷ_{sub})"
     if loss == "mse":
@@ -117,6 +131,6 @@ def state_rows(session: Session, names: list[str], shown: list[int]) -> list[tup
     rows = []
     for k, vector in enumerate(session.optimizer.state_names):
         values = state[k].tolist()
-        line = Text("   ".join(f"{vector}[{names[j]}] = {num(values[j], 8)}" for j in shown))
+        line = Text("   ".join(f"{vector}[{names[j]}] = {num(values[j])}" for j in shown))
         rows.append(("state" if k == 0 else "", line))
     return rows
