@@ -4,6 +4,7 @@ exact, `p` switching every panel, round-off marked with its bound, MATH.md's not
 from __future__ import annotations
 
 import math
+import re
 import threading
 from fractions import Fraction
 
@@ -313,3 +314,15 @@ async def test_p_is_a_key_of_the_help_screen_and_the_palette():
         assert any(keys == "p" and description == "Precision" for keys, description, _ in rows)
         commands = [command.title for command in app.get_system_commands(app.screen)]
         assert "Precision" in commands
+
+
+async def test_plot_ticks_use_the_same_minus_sign():
+    """The loss surface of plateau (w, b around −2…2): its negative ticks are written −2, as
+    every number on screen, never with an ASCII hyphen."""
+    app = make_app("plateau")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "t", "t")
+        await settle(pilot)
+        shown = text(app.query_one(PlotPanel))
+        assert "loss surface" in shown and "−2" in shown
+        assert re.search(r"-\d", shown) is None

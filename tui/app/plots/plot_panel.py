@@ -28,7 +28,7 @@ from tui.app.plots import lens as lens_view
 from tui.app.plots.plotext_adapter import build_matrix, matrix_strips, paint_background
 from tui.data import Dataset
 from tui.engine.session import Session
-from tui.format import Precision, count, current_precision, num, precision
+from tui.format import MINUS, Precision, count, current_precision, num, precision
 
 MODES = ("loss", "fit", "surface", "lens")
 
@@ -85,6 +85,12 @@ def canvas_size(width: int, height: int, y_label_width: int) -> tuple[int, int]:
     labels, y tick labels `y_label_width` wide and the frame (plotext 5.3 `build_plot`);
     zero or less when there is none."""
     return width - 2 - y_label_width, height - 5
+
+
+def on_screen(labels: list[str]) -> list[str]:
+    """Tick labels with the minus sign of every number on screen (U+2212, as `num` writes
+    it); the axes keep ASCII labels, which read back as floats."""
+    return [label.replace("-", MINUS) for label in labels]
 
 
 def _first_fitting(width: int, *titles: str) -> str:
@@ -246,8 +252,8 @@ class PlotPanel(PlotextPlot):
         plt = self.plt
         plt.xlim(0.0, 1.0)
         plt.ylim(0.0, 1.0)
-        plt.xticks(x.tick_places, x.ticks.labels)
-        plt.yticks(y.tick_places, y.ticks.labels)
+        plt.xticks(x.tick_places, on_screen(x.ticks.labels))
+        plt.yticks(y.tick_places, on_screen(y.ticks.labels))
         label_width = max(map(len, y.ticks.labels), default=0)
         return _Frame(x, y, *canvas_size(width, height, label_width), label_width)
 
