@@ -326,3 +326,12 @@ async def test_plot_ticks_use_the_same_minus_sign():
         shown = text(app.query_one(PlotPanel))
         assert "loss surface" in shown and "−2" in shown
         assert re.search(r"-\d", shown) is None
+
+
+def test_a_number_copied_from_the_screen_reads_back_in_a_dialog():
+    from tui.app.screens.number_dialog import parse_number
+
+    with precision(EXACT):
+        shown = num(-0.12492615628791529)
+    assert parse_number(shown) == -0.12492615628791529
+    assert parse_number("−2.5e−3") == -2.5e-3 and parse_number("-1") == -1.0
