@@ -335,3 +335,19 @@ def test_a_number_copied_from_the_screen_reads_back_in_a_dialog():
         shown = num(-0.12492615628791529)
     assert parse_number(shown) == -0.12492615628791529
     assert parse_number("−2.5e−3") == -2.5e-3 and parse_number("-1") == -1.0
+
+
+@pytest.mark.parametrize("width", [79, 120])
+async def test_exact_numbers_get_room_within_the_window(width: int):
+    """Exact numbers widen the state and Taylor panels beside the plot; under it (a window
+    narrower than 80), they stay within the window."""
+    app = make_app()
+    async with app.run_test(size=(width, 40)) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        before = app.query_one("#info").region
+        await pilot.press("p")
+        await settle(pilot)
+        after = app.query_one("#info").region
+        assert after.right <= width and app.query_one(TaylorPanel).region.right <= width
+        assert after.width > before.width if width >= 80 else after.width == before.width
