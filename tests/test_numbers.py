@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import notes_of
 from tests.test_app import SIZE, expected_session, make_app, settle, text
 from tui.app.plots.plot_panel import PlotPanel
 from tui.app.screens.help_screen import binding_rows
@@ -351,3 +352,27 @@ async def test_exact_numbers_get_room_within_the_window(width: int):
         after = app.query_one("#info").region
         assert after.right <= width and app.query_one(TaylorPanel).region.right <= width
         assert after.width > before.width if width >= 80 else after.width == before.width
+
+
+async def test_the_note_at_the_end_of_a_run_uses_the_precision_of_that_moment():
+    """A run (`c`) is a task of its own, started before `p` may be pressed during it: the note
+    it gives when it stops is written with the app's precision when it stops."""
+    from tui.app.runs import Stop, StopReason
+
+    app = make_app(lr="12")
+    notes = notes_of(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g", *"300", "enter")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        session = app.session
+        period = 2
+        notes.clear()
+        app._report_stop(session, Stop(StopReason.CYCLE, period=period))  # as the run does
+        limit = min(
+            app.curvatures.get(session.objective, session.theta(t)).lr_limit
+            for t in range(session.t - period, session.t)
+        )
+        with precision(EXACT):
+            assert num(limit) in notes[-1].message

@@ -13,7 +13,7 @@ from textual import work
 from tui.app.widgets.progress_line import ProgressLine
 from tui.engine.cycles import first_cycle, periods
 from tui.engine.session import Session
-from tui.format import num
+from tui.format import num, precision
 
 if TYPE_CHECKING:
     from tui.expressions import Expression
@@ -142,6 +142,12 @@ class Runs:
         return None
 
     def _report_stop(self, session: Session, stop: Stop | None) -> None:
+        """Say why the run stopped, with the app's precision at this moment: the run is a task
+        of its own, started before `p` may have been pressed during it."""
+        with precision(self.precision):
+            self._say_why_stopped(session, stop)
+
+    def _say_why_stopped(self, session: Session, stop: Stop | None) -> None:
         why = None if stop is None else stop.reason
         if why is StopReason.BREAKPOINT and stop.breakpoint is not None:
             self.notify(
