@@ -183,9 +183,9 @@ class Runs:
             for t in range(k - period, k)
         )
         relation = (
-            f"η = {num(lr)} is past 2/λ_max = {num(limit, 3)} at θ_{at:,}"
+            f"η = {num(lr)} is past 2/λ_max = {num(limit)} at θ_{at:,}"
             if lr > limit
-            else f"η = {num(lr)} is below 2/λ_max on all of them (at least {num(limit, 3)})"
+            else f"η = {num(lr)} is below 2/λ_max on all of them (at least {num(limit)})"
         )
         return (
             f"Bouncing between {period} states since step {k - period:,}: θ_{k:,} = "
@@ -198,7 +198,7 @@ class Runs:
         t = session.t
         lr = session.lr(t - 1)
         limit = self.curvatures.get(session.objective, session.theta(t - 1)).lr_limit
-        suggestion = num(limit, 3) if limit < lr else num(lr / 10, 3)
+        suggestion = num(limit) if limit < lr else num(lr / 10)
         self.notify(
             f"Diverged at step {t:,} with η = {num(lr)}: the loss or θ is no longer finite. "
             f"Press b to step back, then try η < {suggestion}.",
