@@ -376,3 +376,17 @@ async def test_the_note_at_the_end_of_a_run_uses_the_precision_of_that_moment():
         )
         with precision(EXACT):
             assert num(limit) in notes[-1].message
+
+
+def test_the_diagnostics_of_a_step_carry_the_bounds_of_its_totals():
+    """The bounds are computed with the step's other diagnostics (off the UI thread on big
+    data), for the batch that update t uses."""
+    session = expected_session("seed", 0, optimizer="minibatch", batch_size="2")
+    session.step(1)  # update 1 uses rows 3 and 4
+    found = diagnose(session)
+    assert found.grad_bounds is not None
+    assert found.grad_bounds.tolist() == gradient_bounds(session, session.t).tolist()
+    terms = session.points(session.batch_rows()).grad_b.tolist()
+    assert len(terms) == 2
+    reference = float(gamma(3) * sum(Fraction(abs(t)) for t in terms) / 2)
+    assert reference <= found.grad_bounds[1] <= reference * (1 + 1e-12)

@@ -3,6 +3,9 @@ round-off (0 on paper) says so, with the bound of its rounding error."""
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 from rich.text import Text
 
 from tui.app.widgets.panel import Panel
@@ -10,7 +13,7 @@ from tui.app.widgets.state_panel import MAX_WEIGHTS
 from tui.app.widgets.text_grid import number, text_grid
 from tui.engine.model import weight_names
 from tui.engine.objective import Points
-from tui.engine.roundoff import gradient_bounds, is_roundoff
+from tui.engine.roundoff import is_roundoff
 from tui.engine.session import Session
 from tui.format import num, num_above, operand
 
@@ -19,7 +22,12 @@ class UpdatePanel(Panel):
     """Σ row of the table (the batch gradient g_t) and θ_t → θ_{t+1}; while stepping into the
     update, the point reached and the running sums."""
 
-    def show(self, session: Session, into: int | None = None) -> None:
+    def show(
+        self, session: Session, into: int | None = None, bounds: np.ndarray | None = None
+    ) -> None:
+        """`bounds`: the rounding-error bound of each total (the engine's `gradient_bounds`,
+        in the diagnostics); a total within its bound of 0 is marked as round-off. None (not
+        computed yet): no mark."""
         grad = session.grad().tolist()
         theta = session.theta().tolist()
         next_theta = session.next_theta().tolist()
@@ -29,14 +37,14 @@ class UpdatePanel(Panel):
         reduce = f"(1/{size:,}) Σ" if session.config.reduction == "mean" else "Σ"
         plain = session.optimizer.state_rows == 0  # θ ← θ − η·g, written out
         lr = session.lr()
-        bounds = gradient_bounds(session).tolist()
+        bound = [math.inf] * len(grad) if bounds is None else bounds.tolist()
         grid: list[tuple[str, Text]] = []
         if into is not None:
             grid += step_into_rows(session, into, names, shown)
         for j in shown:
             name = names[j]
             term = Text(f"Δ{name} = {reduce} Δ{name}_i = ", "dim")
-            term.append_text(total(grad[j], bounds[j]))
+            term.append_text(total(grad[j], bound[j]))
             grid.append(("Σ" if j == shown[0] else "", term))
             if j == MAX_WEIGHTS - 1 and session.d > MAX_WEIGHTS:
                 more = f"… {session.d - MAX_WEIGHTS} more weights (gdstep trace)"
