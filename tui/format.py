@@ -6,8 +6,12 @@ significant figures (ROUNDED, the default) or the shortest text that reads back 
 double (EXACT, Python's repr). The precision is not a parameter of each call but a setting of
 the code that draws: `with precision(EXACT): …` writes every number inside the block exactly,
 and the block's end restores what was there before. The setting is a `ContextVar`, so it
-belongs to the task (or thread) that set it: the app enters its own precision around what it
-draws, and a test that leaves a block, or an app that ends, leaves nothing behind for the next.
+belongs to the task (or thread) that set it, and a block that ends leaves nothing behind: no
+test can leak a precision into another. The one state is the app's (`GdstepApp.precision`,
+switched by `p`); the app enters it around each redraw of its panels and each key, action and
+callback it handles, and the widgets that draw their lines later (the point table, the plot)
+keep the precision they were last shown with, so a switch redraws every panel in the new one.
+Nothing else needs to know: a panel calls `num(x)`, with the signature it always had.
 
 Both precisions write a number the same way otherwise: `0` for 0.0 and −0.0, no `.0` on a
 whole number, `−` (U+2212, the minus sign of the formulas on screen) for a negative sign and a
@@ -77,9 +81,10 @@ def num(value: float, digits: int = DIGITS) -> str:
 
 
 def num_above(value: float, digits: int = 2) -> str:
-    """An upper bound written short: `value` rounded UP to `digits` significant figures
-    (1.0e−16 → 1.1e−16 stays a bound; `num` would round it down to 1e−16), or exactly inside
-    `precision(EXACT)`. For a finite value ≥ 0."""
+    """An upper bound written short: `value` rounded UP to `digits` significant figures, so
+    that it stays a bound (4.66294e−17 → 4.7e−17; 4.64e−17 → 4.7e−17 too, where rounding to
+    nearest would write 4.6e−17), or exactly inside `precision(EXACT)`. For a finite
+    value ≥ 0."""
     if not math.isfinite(value) or value <= 0 or _precision.get() is Precision.EXACT:
         return num(value)
     step = Decimal(1).scaleb(Decimal(value).adjusted() - digits + 1)
