@@ -390,3 +390,11 @@ def test_the_diagnostics_of_a_step_carry_the_bounds_of_its_totals():
     assert len(terms) == 2
     reference = float(gamma(3) * sum(Fraction(abs(t)) for t in terms) / 2)
     assert reference <= found.grad_bounds[1] <= reference * (1 + 1e-12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=0, exclude_min=True, max_value=1e307, allow_subnormal=True))
+def test_a_bound_written_short_is_never_below_the_bound(value: float):
+    shown = num_above(value)
+    assert Fraction(shown.replace(MINUS, "-")) >= Fraction(value)  # exactly, not as floats
+    assert parsed(shown) <= value * 1.11 + 1e-323  # and no more than one unit of 2 figures up

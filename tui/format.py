@@ -24,7 +24,6 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from decimal import ROUND_CEILING, Decimal
 from enum import Enum
 
 MINUS = "\u2212"
@@ -83,13 +82,24 @@ def num(value: float, digits: int = DIGITS) -> str:
 def num_above(value: float, digits: int = 2) -> str:
     """An upper bound written short: `value` rounded UP to `digits` significant figures, so
     that it stays a bound (4.66294e−17 → 4.7e−17; 4.64e−17 → 4.7e−17 too, where rounding to
-    nearest would write 4.6e−17), or exactly inside `precision(EXACT)`. For a finite
-    value ≥ 0."""
+    nearest would write 4.6e−17), or exactly inside `precision(EXACT)`. For a finite value
+    ≥ 0. The comparison with the double is exact (integers), not another rounding."""
     if not math.isfinite(value) or value <= 0 or _precision.get() is Precision.EXACT:
         return num(value)
-    step = Decimal(1).scaleb(Decimal(value).adjusted() - digits + 1)
-    above = Decimal(value).quantize(step, rounding=ROUND_CEILING)
-    return _tidy(f"{above:.{digits}g}")
+    mantissa, _, exponent = f"{value:.{digits - 1}e}".partition("e")
+    m, e = int(mantissa.replace(".", "")), int(exponent) - (digits - 1)  # value ≈ m·10^e
+    n, d = value.as_integer_ratio()
+    below = m * 10**e * d < n if e >= 0 else m * d < n * 10**-e
+    if below:
+        m += 1
+    figures = str(m)
+    if len(figures) > digits:  # 99 + 1 = 100: one figure fewer, one place up
+        figures, e = figures[:digits], e + 1
+    power = e + len(figures) - 1
+    if -5 <= power < digits:  # written without an exponent, as `num` would: 0.25, 47
+        return _tidy(f"{float(f'{figures}e{e}'):.{digits}g}")
+    tail = figures[1:].rstrip("0")  # the text itself: no double to round (5e−324 is 4.94e−324)
+    return _tidy(f"{figures[0]}{'.' if tail else ''}{tail}e{power}")
 
 
 def operand(value: float) -> str:
