@@ -398,3 +398,28 @@ def test_a_bound_written_short_is_never_below_the_bound(value: float):
     shown = num_above(value)
     assert Fraction(shown.replace(MINUS, "-")) >= Fraction(value)  # exactly, not as floats
     assert parsed(shown) <= value * 1.11 + 1e-323  # and no more than one unit of 2 figures up
+
+
+async def test_step_into_puts_a_long_exact_formula_on_two_lines_instead_of_wrapping_it():
+    """seed, step 3, point 1: with 6 figures Δw_1's chain rule is one line; exact, the values
+    go on a line of their own under the symbols, each line whole."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n", "s")
+        await settle(pilot)
+
+        def lines() -> list[str]:
+            return [line.strip("│ ▃▆") for line in text(app.query_one(UpdatePanel)).splitlines()]
+
+        symbols = "Δw_1 = (ŷ_1 − y_1)·ŷ_1·(1 − ŷ_1)·x_1"
+        one = next(line for line in lines() if line.startswith(symbols))
+        assert one.endswith("= (0.499774 − 0.1)·0.499774·(1 − 0.499774)·0.5 = 0.0499717")
+        await pilot.press("p")
+        await settle(pilot)
+        shown = lines()
+        at = shown.index(symbols)
+        y_hat = "0.49977399824185237"
+        assert shown[at + 1] == (
+            f"= ({y_hat} − 0.1)·{y_hat}·(1 − {y_hat})·0.5 = 0.04997173957064433"
+        )
+        assert shown[at + 2] == "Δb_1 = (ŷ_1 − y_1)·ŷ_1·(1 − ŷ_1)·1"

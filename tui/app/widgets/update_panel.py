@@ -40,7 +40,8 @@ class UpdatePanel(Panel):
         bound = [math.inf] * len(grad) if bounds is None else bounds.tolist()
         grid: list[tuple[str, Text]] = []
         if into is not None:
-            grid += step_into_rows(session, into, names, shown)
+            room = self.content_size.width - len("into") - 1  # beside the label column
+            grid += step_into_rows(session, into, names, shown, room)
         for j in shown:
             name = names[j]
             term = Text(f"Δ{name} = {reduce} Δ{name}_i = ", "dim")
@@ -76,9 +77,10 @@ def total(value: float, bound: float) -> Text:
 
 
 def step_into_rows(
-    session: Session, k: int, names: list[str], shown: list[int]
+    session: Session, k: int, names: list[str], shown: list[int], room: int = 0
 ) -> list[tuple[str, Text]]:
-    """Point k of the batch (1-based) with its terms, and the sums over points 1…k."""
+    """Point k of the batch (1-based) with its terms, and the sums over points 1…k; `room`:
+    the characters a line has (0: not known)."""
     rows = session.batch_rows()
     i = int(rows[k - 1])
     point = session.points(rows[k - 1 : k])
@@ -89,31 +91,41 @@ def step_into_rows(
     so_far = Text("   ".join(f"Σ Δ{names[j]}_i = {num(sums[j])}" for j in shown), "magenta")
     last = k == len(rows)
     so_far.append("   s: apply the update" if last else "   s: next point", "dim")
-    return [("into", here), *chain_rows(session.objective.loss_name, point, i, names), ("", so_far)]
+    chain = chain_rows(session.objective.loss_name, point, i, names, room)
+    return [("into", here), *chain, ("", so_far)]
 
 
-def chain_rows(loss: str, point: Points, i: int, names: list[str]) -> list[tuple[str, Text]]:
+def chain_rows(
+    loss: str, point: Points, i: int, names: list[str], room: int = 0
+) -> list[tuple[str, Text]]:
     """Point i's Δw_i (the first weight's) and Δb_i as the chain rule gives them, with its
     numbers (MATH.md, "One point's gradient term, factor by factor"); then how many weights
-    more follow the same pattern."""
+    more follow the same pattern. A formula longer than `room` (exact numbers, `p`) goes on
+    two lines, the symbols and then their values, rather than wrap anywhere."""
     d = len(names) - 1
     x = point.x[0].tolist()
     feature = "x" if d == 1 else "x1"
-    lines = [
-        chain_line(loss, point, i, names[0], f"{feature}_{i + 1}", x[0], float(point.grad_w[0, 0])),
-        chain_line(loss, point, i, "b", "1", 1.0, float(point.grad_b[0])),
-    ]
+    w_term, b_term = float(point.grad_w[0, 0]), float(point.grad_b[0])
+    lines = chain_line(loss, point, i, names[0], f"{feature}_{i + 1}", x[0], w_term, room)
     if d > 1:
         more = (
             f"… {d - 1} more weights: Δwj_{i + 1} the same with xj_{i + 1} in place of x1_{i + 1}"
         )
-        lines.insert(1, Text(more, "dim"))
+        lines.append(Text(more, "dim"))
+    lines += chain_line(loss, point, i, "b", "1", 1.0, b_term, room)
     return [("", line) for line in lines]
 
 
 def chain_line(
-    loss: str, point: Points, i: int, name: str, dz_of: str, dz_value: float, term: float
-) -> Text:
+    loss: str,
+    point: Points,
+    i: int,
+    name: str,
+    dz_of: str,
+    dz_value: float,
+    term: float,
+    room: int = 0,
+) -> list[Text]:
     """`Δw_i = (ŷ_i − y_i)·ŷ_i·(1 − ŷ_i)·x_i = (0.499774 − 0.1)·… = 0.0499717` for `mse`;
     for `bce` the first factor r_i/(ŷ_i(1−ŷ_i)) cancels the second, leaving (ŷ_i − y_i)·x_i.
     `dz_of` is ∂z_i/∂w (x_i) or ∂z_i/∂b (1), `dz_value` its value; `term` the engine's Δ."""
@@ -128,9 +140,13 @@ def chain_line(
     else:
         symbols = f"{r}/({slope})·{slope}·{dz_of} = {r}·{dz_of}"
         values = f"({y_hat} − {y})·{last}"
-    line = Text(f"Δ{name}_{sub} = {symbols} = {values} = ")
-    line.append_text(number(num(term), term, "yellow"))
-    return line
+    result = number(num(term), term, "yellow")
+    left = f"Δ{name}_{sub} ="
+    line = Text(f"{left} {symbols} = {values} = ").append_text(result)
+    if room <= 0 or line.cell_len <= room:
+        return [line]
+    indent = " " * (len(left) - 1)
+    return [Text(f"{left} {symbols}"), Text(f"{indent}= {values} = ").append_text(result)]
 
 
 def state_rows(session: Session, names: list[str], shown: list[int]) -> list[tuple[str, Text]]:
