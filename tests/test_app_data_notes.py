@@ -10,7 +10,7 @@ from tui.app import GdstepApp
 from tui.app.screens.units_screen import UnitsScreen
 from tui.app.widgets.state_panel import StatePanel
 from tui.config import make_config
-from tui.format import exact
+from tui.format import MINUS, Precision, num, precision
 
 
 def app_on(spec: str, standardize: bool = False, **given: str) -> tuple[GdstepApp, list[Note]]:
@@ -49,8 +49,8 @@ async def test_standardized_data_says_so_on_screen_and_m_shows_the_files_units()
         wide = app.console.options.update_width(200)
         lines = app.console.render_lines(screen.table, wide)
         shown = " ".join(seg.text for line in lines for seg in line)
-        for value in [*w_file.tolist(), b_file, *s.w().tolist(), s.b()]:
-            assert exact(value) in shown
+        values = [*w_file.tolist(), b_file, *s.w().tolist(), s.b()]
+        assert all(num(value) in shown for value in values)
         # the model in file units gives the same z on the file's x as the engine on x′
         raw = data.load("iris")
         z_file = raw.x @ w_file + b_file
@@ -58,6 +58,14 @@ async def test_standardized_data_says_so_on_screen_and_m_shows_the_files_units()
         assert abs(z_file - z_engine).max() < 1e-12
         await pilot.press("escape")
         assert not isinstance(app.screen, UnitsScreen)
+        await pilot.press("p", "m")  # exact numbers, as on every panel
+        await pilot.pause()
+        lines = app.console.render_lines(app.screen.table, wide)
+        shown = " ".join(seg.text for line in lines for seg in line)
+        with precision(Precision.EXACT):
+            assert all(num(value) in shown for value in values)
+        assert repr(float(s.w()[0])).replace("-", MINUS) in shown
+        await pilot.press("escape")
 
 
 async def test_m_without_standardizing_says_the_weights_are_already_in_file_units():

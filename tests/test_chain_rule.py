@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from tui.engine.model import BCE, MSE
 from tui.engine.objective import Objective
+from tui.format import num
 
 finite = st.floats(-50, 50, allow_nan=False)
 
@@ -145,12 +146,12 @@ async def test_f_adds_the_factor_columns_from_the_engine_and_removes_them():
         assert shown[1].split()[-3:] == ["∂ℓ/∂ŷ", "∂ŷ/∂z", "∂z/∂w│"]
         first, second, x = expected_session("seed", 3).points().factors()
         for k in range(5):
-            values = [f"{v:.6g}" for v in (first[k], second[k], x[k, 0])]
+            values = [num(v) for v in (first[k], second[k], x[k, 0])]
             assert shown[2 + k].rstrip("│").split()[-3:] == values
         await pilot.press("f")
         await settle(pilot)
         assert not app.point_table.factors and "∂ℓ/∂ŷ" not in text(app.point_table)
-        assert "Δb" in text(app.point_table).splitlines()[1]
+        assert "Δb_i" in text(app.point_table).splitlines()[1]
 
 
 async def test_f_shows_bce_factors_at_saturation_without_a_crash():

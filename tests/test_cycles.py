@@ -127,8 +127,8 @@ async def test_continue_stops_where_the_state_repeats_and_names_the_bounce():
         assert note.message.startswith(
             f"Bouncing between {p} states since step {k - p}: θ_{k} = θ_{k - p} bit for bit"
         )
-        # 2/λ_max is 17.6 at θ_259 and θ_261, 8.52 at θ_260 and θ_262 (the smaller by 8e-15).
-        assert "η = 12 is past 2/λ_max = 8.52 at θ_262." in note.message
+        # 2/λ_max is 17.6 at θ_259 and θ_261, 8.51599 at θ_260 and θ_262 (the smaller by 8e-15).
+        assert "η = 12 is past 2/λ_max = 8.51599 at θ_262." in note.message
         # c again says so at once instead of running to the step limit.
         await pilot.press("c")
         await settle(pilot)

@@ -19,6 +19,7 @@ from tui.app.widgets.watch_panel import WatchPanel, format_value
 from tui.config import make_config
 from tui.engine.session import Session
 from tui.expressions import Breakpoint, evaluate_at, names_for, names_line, parse
+from tui.format import num
 
 SIZE = (100, 30)
 
@@ -217,11 +218,10 @@ async def test_watches_dialog_adds_refuses_deletes_and_returns_the_list():
 def test_format_value():
     assert format_value(True) == "true" and format_value(False) == "false"
     assert format_value(float("nan")) == "nan"
-    assert format_value(float("-inf")) == "-inf"
-    assert format_value(1 / 3) == "0.33333333"
-    assert format_value(123456789.123) == "1.2345679e+08"
-    assert format_value(123456789.0) == "123456789.0"  # exact, and shorter than rounded
-    assert format_value(1e-320) == "1e-320"  # not 9.9998867e-321
+    assert format_value(float("-inf")) == "−inf"
+    assert format_value(1 / 3) == "0.333333"  # as every panel writes it (`num`)
+    assert format_value(123456789.123) == "1.23457e8"
+    assert format_value(1e-320) == "1e−320"  # exact, and shorter than 9.99989e−321
     assert format_value(2.0) == "2"
 
 
@@ -243,12 +243,12 @@ async def test_watch_panel_shows_evaluate_at_and_hides_without_watches():
         lines = str(panel.render()).split("\n")
         assert lines == [f"{t} = {format_value(v)}" for t, v in zip(texts, values, strict=True)]
         assert lines[4] == "step > 10 = true" and lines[6] == "0/0 = nan"
-        assert lines[0] == f"loss = {session.loss():.8g}"
+        assert lines[0] == f"loss = {num(session.loss())}"
 
         session.step(3)  # the panel re-reads the session's step
         panel.show(session, watches[:1])
         await pilot.pause()
-        assert str(panel.render()) == f"loss = {session.loss():.8g}"
+        assert str(panel.render()) == f"loss = {num(session.loss())}"
 
         panel.show(session, [])
         await pilot.pause()
@@ -263,7 +263,7 @@ async def test_watch_panel_names_a_watch_the_data_cannot_have():
         panel.show(session, [parse("loss", 1), parse("w2 + 1", 2)])
         await pilot.pause()
         first, second = str(panel.render()).split("\n")
-        assert first == f"loss = {session.loss():.8g}"
+        assert first == f"loss = {num(session.loss())}"
         assert second.startswith("w2 + 1 = (") and "w2" in second[10:]
 
 

@@ -137,7 +137,7 @@ async def test_a_diverged_state_is_never_green_and_says_so_until_it_is_finite():
         panel = app.query_one(StatePanel)
         red = Style.parse(NON_FINITE)
         assert {(s.color, s.bgcolor) for s in styles_at(panel, "inf")} == {(red.color, red.bgcolor)}
-        assert red.bgcolor not in {s.bgcolor for s in styles_at(panel, "1e+308")}  # η
+        assert red.bgcolor not in {s.bgcolor for s in styles_at(panel, "1e308")}  # η
         taylor = text(app.query_one(TaylorPanel))
         assert "L is not finite: diverged" in taylor
         await pilot.press("b")

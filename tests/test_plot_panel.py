@@ -159,7 +159,7 @@ async def test_fit_plot_shows_data_curve_and_parameters():
         panel.mode = "fit"
         await pilot.pause()
         plain = rendered(panel).plain
-        assert f"w = {num(session.w()[0], 4)}, b = {num(session.b(), 4)}" in plain
+        assert f"w = {num(session.w()[0])}, b = {num(session.b())}" in plain
         assert "ŷ = σ(w·x + b)" in plain
         assert plain.count("●") == 5  # the five points
         assert {"0", "1"} <= set(y_tick_labels(rendered(panel)))
@@ -291,7 +291,7 @@ async def test_diverged_session_renders_every_mode():
             assert "loss L(θ_t)" in rendered(panel).plain
             assert "L is not finite at step 1: not drawn" in rendered(panel).plain
         panel.mode = "fit"  # θ_1 = (4.5e307, 1.1e291): finite, so the curve is drawn
-        assert "w = 4.5e+307, b = 1.11e+291" in rendered(panel).plain
+        assert f"w = {num(session.w()[0])}, b = {num(session.b())}" in rendered(panel).plain
         panel.mode = "surface"  # w is past ±1e300: drawn at the edge
         assert "path clipped at ±1e300" in rendered(panel).plain
 

@@ -21,6 +21,7 @@ from tui.app.widgets.point_table import (
 )
 from tui.data import Dataset
 from tui.engine.session import Config, Session
+from tui.format import MINUS, num
 
 HEADER = 1
 
@@ -79,10 +80,11 @@ def lines(table: PointTable) -> list[str]:
 
 
 def expected_tokens(session: Session, i: int) -> list[str]:
-    """Row i as MATH.md's numbers, each written with 6 significant digits."""
+    """Row i as MATH.md's numbers, each written as every panel writes it (`num`: 6
+    significant figures)."""
     p = session.points(np.array([i]))
     values = [*p.x[0], p.y[0], p.y_hat[0], p.residual[0], p.loss[0], *p.grad_w[0], p.grad_b[0]]
-    return [str(i + 1)] + [f"{v:.6g}" for v in values]
+    return [str(i + 1)] + [num(v) for v in values]
 
 
 def body_rows(table: PointTable) -> list[tuple[int, str]]:
@@ -102,23 +104,25 @@ def test_cell_keeps_six_digits_and_fits():
     for v in [0.0, 1.0, -0.5, 1 / 3, -1.2345678e-5, 1e300, -1.2345678e-300, 123456789.0]:
         text = cell(v)
         assert len(text) == CELL
-        assert float(text) == pytest.approx(v, rel=1e-4 if abs(v) > 1e-100 else 1e-3)
+        assert float(text.replace(MINUS, "-")) == pytest.approx(
+            v, rel=1e-4 if abs(v) > 1e-100 else 1e-3
+        )
     assert cell(1 / 3).strip() == "0.333333"
     assert cell(-0.0).strip() == "0"  # Δw_i = dz·x_i at x_i = 0 can be −0.0
     assert [cell(v).strip() for v in (float("nan"), float("inf"), -float("inf"))] == [
         "nan",
         "inf",
-        "-inf",
+        "−inf",
     ]
 
 
 def test_column_names():
-    assert column_names(None, 1) == ["x", "y", "ŷ", "r = ŷ−y", "ℓ", "Δw", "Δb"]
+    assert column_names(None, 1) == ["x", "y", "ŷ", "r = ŷ−y", "ℓ_i", "Δw_i", "Δb_i"]
     hours = data.load("hours")
     assert column_names(hours, 1)[0] == "hours"
     cancer = data.load("cancer")  # some names are longer than a column: numbered instead
     names = column_names(cancer, 30)
-    assert names[:2] == ["x1", "x2"] and names[-2:] == ["Δw30", "Δb"] and len(names) == 65
+    assert names[:2] == ["x1", "x2"] and names[-2:] == ["Δw30_i", "Δb_i"] and len(names) == 65
     wide = dataset(np.zeros((1, 2)), np.zeros(1))
     wide = Dataset("w", Path("w.csv"), wide.x, wide.y, ("長さ", "b"), "y", "", {}, False)
     assert column_names(wide, 2)[:2] == ["x1", "x2"]  # double-width names would misalign
@@ -135,7 +139,7 @@ async def test_shows_exactly_the_engines_numbers():
         await pilot.pause()
         table = app.query_one(PointTable)
         shown = lines(table)
-        assert shown[0].split() == ["i", "x", "y", "ŷ", "r", "=", "ŷ−y", "ℓ", "Δw", "Δb"]
+        assert shown[0].split() == ["i", "x", "y", "ŷ", "r", "=", "ŷ−y", "ℓ_i", "Δw_i", "Δb_i"]
         rows = body_rows(table)
         assert [i for i, _ in rows] == list(range(session.n))
         for i, text in rows:
@@ -318,7 +322,7 @@ async def test_horizontal_scroll_with_thirty_features():
         table.scroll_to(x=table.max_scroll_x, animate=False)
         await pilot.pause()
         shown = lines(table)
-        assert shown[0].split()[-2:] == ["Δw30", "Δb"]
+        assert shown[0].split()[-2:] == ["Δw30_i", "Δb_i"]
         assert shown[0].split()[0] == "i"  # the row numbers stay, scrolled or not
         for k, text in enumerate(shown[HEADER:]):  # the body moved with the header: Δb last
             i = table.scroll_offset.y + k

@@ -72,7 +72,7 @@ async def test_the_panel_says_overshoot_expected_beside_2_over_lambda_max_at_the
         at_4 = curvature(app.session.objective, app.session.theta(4))
         assert str(panel.border_title) == "why the last update raised L (Taylor)"
         rows = {line.split()[1]: line for line in shown.splitlines()[1:-1] if line.split()[1:]}
-        assert num(at_3.lambda_max) in rows["λ_max(H)"] and "at θ_t−1" in rows["λ_max(H)"]
+        assert num(at_3.lambda_max) in rows["λ_max(H)"] and "at θ_{t−1}" in rows["λ_max(H)"]
         assert num(at_3.lr_limit) in rows["2/λ_max"] and "η = 12: overshoot expected" in shown
         assert f"λ_max(θ_t) = {num(at_4.lambda_max)}" in rows["next"]
         assert f"η < {num(at_4.lr_limit)}" in rows["next"]
@@ -93,7 +93,7 @@ async def test_a_divergence_keeps_a_line_with_the_largest_stable_eta():
         limit = curvature(app.session.objective, app.session.theta(0)).lr_limit
         assert str(panel.border_title) == "why the last update diverged"
         assert (
-            f"diverged at step 1: the largest stable η at θ_t−1 is 2/λ_max = {num(limit)}"
+            f"diverged at step 1: the largest stable η at θ_{{t−1}} is 2/λ_max = {num(limit)}"
             in flat(panel)
         )
 

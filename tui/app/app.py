@@ -29,6 +29,7 @@ from tui.app.widgets.watch_panel import WatchPanel
 from tui.data import Dataset
 from tui.engine.diagnostics import CurvatureCache, Diagnostics, diagnose
 from tui.engine.session import Config, Session
+from tui.format import Precision, precision
 
 if TYPE_CHECKING:
     from tui.app.app import GdstepApp
@@ -58,7 +59,6 @@ BORDER_TITLES = {
     "#state": "state at step t",
     "#taylor": "why the step lowers L (Taylor)",
     "#plot": "plot (t: cycle, l: log)",
-    "#table": "points: ŷ = σ(w·x + b), r = ŷ − y, Δw_i, Δb_i",
     "#update": "the batch gradient g = (Δw, Δb) and the coming update",
     "#watches": "watches (W)",
 }
@@ -96,6 +96,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
         self.watches = list(watches)
         self.max_steps = max_steps
         self.into: SteppedInto | None = None
+        self.precision = Precision.ROUNDED  # how every panel writes numbers (p switches)
         self.running = False
         self._refresh_pending = False
         self._steps_due = 0  # n presses not yet taken (see take_steps)
@@ -165,6 +166,12 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
             return None  # disabled, yet still listed (the help screen lists them)
         return True
 
+    async def on_event(self, event: events.Event) -> None:
+        """Every key, action and callback of the app (the notifications they give, the
+        dialogs they open) writes numbers with the app's precision."""
+        with precision(self.precision):
+            await super().on_event(event)
+
     def refresh_views(self) -> None:
         """Redraw the panels once, however many calls come before the next frame."""
         if not self._refresh_pending:
@@ -180,8 +187,9 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
         self.leave_stale_dial()
         session = self.session
         diagnostics = self.diagnostics() if not self.running else None
-        self.state_panel.show(session, self.dataset, diagnostics)
-        self._show_slow()
+        with precision(self.precision):
+            self.state_panel.show(session, self.dataset, diagnostics)
+            self._show_slow()
 
     def _show_slow(self) -> None:
         wait = SLOW_INTERVAL - (time.monotonic() - self._last_slow)
@@ -193,7 +201,8 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
             row = None if into is None else int(session.batch_rows()[into - 1])
             self.point_table.show(session, self.dataset)
             self.point_table.highlight(row)
-            self.update_panel.show(session, into)
+            bounds = None if diagnostics is None else diagnostics.grad_bounds
+            self.update_panel.show(session, into, bounds)
             self.taylor_panel.show(session, diagnostics)
             self.watch_panel.show(session, self.watches)
             dialled = self.sync_dial()
@@ -205,7 +214,8 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
     def _slow_timer_fired(self) -> None:
         self._slow_timer = None
         self._last_slow = 0.0  # due now, running or not
-        self._show_slow()
+        with precision(self.precision):
+            self._show_slow()
 
     def diagnostics(self) -> Diagnostics | None:
         """The Taylor quantities of the current step; for big data, None until a worker has
@@ -265,6 +275,15 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
         self.query_one("#main", VerticalScroll).scroll_relative(
             y=lines, animate=False, immediate=True
         )
+
+    def action_toggle_precision(self) -> None:
+        """Every number on screen with 6 significant figures, or exact (shortest repr): one
+        setting of the app, and every panel drawn again with it."""
+        self.precision = self.precision.other()
+        self.screen_stack[0].set_class(self.precision is Precision.EXACT, "-exact")
+        self._last_slow = 0.0  # all the panels now, even during a run
+        self.refresh_views()
+        self.notify(f"Numbers: {self.precision.value} (p switches back)", timeout=3)
 
     def action_toggle_factors(self) -> None:
         """Show or hide the chain rule's factor columns in the point table."""

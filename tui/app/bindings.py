@@ -132,6 +132,14 @@ MAIN_SCREEN_BINDINGS = [
         tooltip="The direction dial: the gradient step turned by β, with ΔL₁ = ∇Lᵀ·Δθ, ΔL₂, ΔL",
     ),
     Binding(
+        "p",
+        "toggle_precision",
+        "Precision",
+        id="precision",
+        show=False,
+        tooltip="Every number on screen: 6 significant figures, or exact (shortest repr)",
+    ),
+    Binding(
         "B",
         "breakpoints",
         "Breakpoints",

@@ -13,7 +13,7 @@ from textual import work
 from tui.app.widgets.progress_line import ProgressLine
 from tui.engine.cycles import first_cycle, periods
 from tui.engine.session import Session, memory_text
-from tui.format import num
+from tui.format import num, precision
 
 if TYPE_CHECKING:
     from tui.expressions import Expression
@@ -145,6 +145,12 @@ class Runs:
         return None
 
     def _report_stop(self, session: Session, stop: Stop | None) -> None:
+        """Say why the run stopped, with the app's precision at this moment: the run is a task
+        of its own, started before `p` may have been pressed during it."""
+        with precision(self.precision):
+            self._say_why_stopped(session, stop)
+
+    def _say_why_stopped(self, session: Session, stop: Stop | None) -> None:
         why = None if stop is None else stop.reason
         if why is StopReason.BREAKPOINT and stop.breakpoint is not None:
             self.notify(
@@ -182,9 +188,9 @@ class Runs:
             for t in range(k - period, k)
         )
         relation = (
-            f"η = {num(lr)} is past 2/λ_max = {num(limit, 3)} at θ_{at:,}"
+            f"η = {num(lr)} is past 2/λ_max = {num(limit)} at θ_{at:,}"
             if lr > limit
-            else f"η = {num(lr)} is below 2/λ_max on all of them (at least {num(limit, 3)})"
+            else f"η = {num(lr)} is below 2/λ_max on all of them (at least {num(limit)})"
         )
         return (
             f"Bouncing between {period} states since step {k - period:,}: θ_{k:,} = "
@@ -197,7 +203,7 @@ class Runs:
         t = session.t
         lr = session.lr(t - 1)
         limit = self.curvatures.get(session.objective, session.theta(t - 1)).lr_limit
-        suggestion = num(limit, 3) if limit < lr else num(lr / 10, 3)
+        suggestion = num(limit) if limit < lr else num(lr / 10)
         self.notify(
             f"Diverged at step {t:,} with η = {num(lr)}: the loss or θ is no longer finite. "
             f"Press b to step back, then try η < {suggestion}.",

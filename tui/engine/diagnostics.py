@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tui.engine.objective import Objective
+from tui.engine.roundoff import gradient_bounds
 from tui.engine.session import Session
 
 
@@ -78,6 +79,7 @@ class Diagnostics:
     at_t: Curvature
     edited: bool = False  # θ_t was set by hand (E)
     direction: float | None = None  # β when the last update was the direction dial's step
+    grad_bounds: np.ndarray | None = None  # rounding-error bound of each g_t component
 
     def overshoot_expected(self) -> bool | None:
         """Whether the last update's η was at or past 2/λ_max at θ_{t−1} (None: no update,
@@ -126,14 +128,22 @@ def diagnose(
     objective = session.objective
     cache = cache or CurvatureCache()
     at_t = cache.get(objective, session.theta(t))
+    bounds = gradient_bounds(session, t)  # which totals of g_t are round-off
     if t == 0:
-        return Diagnostics(None, None, None, at_t)
+        return Diagnostics(None, None, None, at_t, grad_bounds=bounds)
     if session.edited_at(t):
-        return Diagnostics(None, None, None, at_t, edited=True)
+        return Diagnostics(None, None, None, at_t, edited=True, grad_bounds=bounds)
     before = cache.get(objective, session.theta(t - 1))
     dtheta = session.theta(t) - session.theta(t - 1)
     last = taylor(before, dtheta, session.loss(t - 1), session.loss(t))
-    return Diagnostics(last, before, session.lr(t - 1), at_t, direction=session.direction_at(t))
+    return Diagnostics(
+        last,
+        before,
+        session.lr(t - 1),
+        at_t,
+        direction=session.direction_at(t),
+        grad_bounds=bounds,
+    )
 
 
 @dataclass(frozen=True)

@@ -56,10 +56,10 @@ def best_lr_line(lens_: Lens, optimizer: str) -> tuple[str, ...]:
     if optimizer != "gd":
         return (f"the lens shows the step {optimizer} took (s = 1 is θ_t)", f"{optimizer}'s step")
     if lens_.s_star is None or lens_.best_lr is None:
-        c = num(lens_.c, 4)
+        c = num(lens_.c)
         return (f"c = {c}: the quadratic model has no lowest point along this direction", "no s*")
-    product = f"s*·η = {num(lens_.s_star, 4)}·{num(lens_.lr, 4)} = {num(lens_.best_lr, 4)}"
-    best = f"s*·η = {num(lens_.best_lr, 4)}"
+    product = f"s*·η = {num(lens_.s_star)}·{num(lens_.lr)} = {num(lens_.best_lr)}"
+    best = f"s*·η = {num(lens_.best_lr)}"
     return (
         f"best η along this direction by the quadratic model: {product}",
         f"best η by the quadratic model: {best}",

@@ -29,7 +29,7 @@ from tui.app.plots import lens as lens_view
 from tui.app.plots.plotext_adapter import build_matrix, matrix_strips, paint_background
 from tui.data import Dataset
 from tui.engine.session import Session
-from tui.format import count, num
+from tui.format import MINUS, Precision, count, current_precision, num, precision
 
 CYCLE = ("loss", "fit", "surface", "lens")
 """The modes `t` goes through."""
@@ -103,6 +103,12 @@ def canvas_size(width: int, height: int, y_label_width: int) -> tuple[int, int]:
     labels, y tick labels `y_label_width` wide and the frame (plotext 5.3 `build_plot`);
     zero or less when there is none."""
     return width - 2 - y_label_width, height - 5
+
+
+def on_screen(labels: list[str]) -> list[str]:
+    """Tick labels with the minus sign of every number on screen (U+2212, as `num` writes
+    it); the axes keep ASCII labels, which read back as floats."""
+    return [label.replace("-", MINUS) for label in labels]
 
 
 def _first_fitting(width: int, *titles: str) -> str:
@@ -188,14 +194,17 @@ class PlotPanel(PlotextPlot):
         self.surface_view = loss_surface.SurfaceView()  # the surface's range and grid, kept
         self.lens_view = lens_view.LensView()  # the last lens, kept
         self.dialled: dial_view.Dialled | None = None  # the direction dial, while it is on
+        self._precision = Precision.ROUNDED  # how `show` was asked to write the numbers
 
     # ---- API ------------------------------------------------------------------------------
     def show(
         self, session: Session, dataset: Dataset, dialled: dial_view.Dialled | None = None
     ) -> None:
         """Draw this session (and name the axes after the dataset's columns), with the
-        direction dial's sweep and arrows while it is on."""
+        direction dial's sweep and arrows while it is on, its numbers in the precision of
+        the code that calls `show` (`tui.format.precision`)."""
         self.session, self.dataset, self.dialled = session, dataset, dialled
+        self._precision = current_precision()
         if session.d > 1 and self.mode not in ANY_D:
             self.mode = "loss"
         self.refresh()
@@ -234,7 +243,8 @@ class PlotPanel(PlotextPlot):
         """Line y of the plot, drawn once per repaint and size (Textual's line API)."""
         size = (self.size.width, self.size.height)
         if self._strips is None or self._strips[0] != size:
-            self._strips = (size, self.draw(*size))
+            with precision(self._precision):
+                self._strips = (size, self.draw(*size))
         lines = self._strips[1]
         return lines[y] if y < len(lines) else Strip.blank(size[0])
 
@@ -267,8 +277,8 @@ class PlotPanel(PlotextPlot):
         plt = self.plt
         plt.xlim(0.0, 1.0)
         plt.ylim(0.0, 1.0)
-        plt.xticks(x.tick_places, x.ticks.labels)
-        plt.yticks(y.tick_places, y.ticks.labels)
+        plt.xticks(x.tick_places, on_screen(x.ticks.labels))
+        plt.yticks(y.tick_places, on_screen(y.ticks.labels))
         label_width = max(map(len, y.ticks.labels), default=0)
         return _Frame(x, y, *canvas_size(width, height, label_width), label_width)
 
@@ -340,8 +350,8 @@ class PlotPanel(PlotextPlot):
         feature, target = self._axis_names()
         plt.xlabel(feature)
         plt.ylabel(target)
-        title = f"ŷ = σ(w·x + b), w = {num(w, 4)}, b = {num(b, 4)}"
-        short = f"w = {num(w, 4)}, b = {num(b, 4)}"
+        title = f"ŷ = σ(w·x + b), w = {num(w)}, b = {num(b)}"
+        short = f"w = {num(w)}, b = {num(b)}"
         plt.title(_titled(frame.columns, title, " · ".join(notes), short))
 
     def _draw_surface(self, session: Session, width: int, height: int) -> _Heat | None:

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label
 
 from tui.app.screens.dialog import Dialog
 from tui.app.widgets.field import Field
+from tui.format import MINUS
 
 _MAX_SHOWN = 24
 """Longest input text quoted back in an error message."""
@@ -33,7 +34,9 @@ def parse_number(
     maximum: float | None = None,
 ) -> float | int:
     """The number in `text` by Python's float() (int() when `integer`) rules, finite and in
-    range; raises ValueError (and nothing else) with a message that names the problem."""
+    range; raises ValueError (and nothing else) with a message that names the problem. The
+    minus sign the screen writes (U+2212) reads as `-`, so a number copied from a panel works."""
+    text = text.replace(MINUS, "-")
     if not text.strip():
         raise ValueError("type a number")
     try:

@@ -11,12 +11,12 @@ from textual.widgets import Static
 
 from tui.app.screens.info_screen import InfoScreen
 from tui.data import Standardization
-from tui.format import exact
+from tui.format import num
 
 
 def units_table(standardization: Standardization, w: list[float], b: float) -> Table:
     """One row per feature: m_j, s_j, the engine's w′_j and w_j = w′_j / s_j; then b′ and
-    b = b′ − Σ_j w′_j·m_j / s_j."""
+    b = b′ − Σ_j w′_j·m_j / s_j, in the precision of the app that opens it (p)."""
     w_file, b_file = standardization.in_file_units(w, b)
     table = Table(box=None, expand=True, padding=(0, 2), show_edge=False)
     for name in ("feature", "m (mean)", "s (std)", "w′ (standardized)", "w (file's units)"):
@@ -31,10 +31,8 @@ def units_table(standardization: Standardization, w: list[float], b: float) -> T
         strict=True,
     )
     for name, m, s, w_std, w_own in rows:
-        table.add_row(
-            Text(name, "bold"), exact(m), exact(s), exact(w_std), Text(exact(w_own), "cyan")
-        )
-    table.add_row(Text("b", "bold"), "", "", exact(b), Text(exact(b_file), "cyan"))
+        table.add_row(Text(name, "bold"), num(m), num(s), num(w_std), Text(num(w_own), "cyan"))
+    table.add_row(Text("b", "bold"), "", "", num(b), Text(num(b_file), "cyan"))
     return table
 
 

@@ -24,10 +24,22 @@ from textual.strip import Strip
 from tui.data import Dataset
 from tui.engine.objective import Rows
 from tui.engine.session import Session
-from tui.format import num
+from tui.format import Precision, current_precision, num, precision
 
 CELL = 12
-"""Width of a number column: `f"{v:.6g}"` of any double with a two-digit exponent fits."""
+"""Width of a number column: 6 significant figures of any double with a two-digit exponent
+fit (`−1.23457e−99`); fewer where three would not."""
+
+EXACT_CELL = 24
+"""Width of a number column in exact precision: the longest shortest repr of a double
+(`−2.2250738585072014e−308`) fits, so no exact value is ever cut."""
+
+TITLES = {
+    "mse": "points: ŷ = σ(w·x + b), r = ŷ − y, ℓ_i = ½·r² (point i's loss), Δw_i, Δb_i",
+    "bce": "points: ŷ = σ(w·x + b), r = ŷ − y, ℓ_i = −[y ln ŷ + (1−y) ln(1−ŷ)] (point i's loss),"
+    " Δw_i, Δb_i",
+}
+"""The table's title, where ℓ_i first appears: what it is, for each loss."""
 
 MARK = "●"
 """The marker of a row in the batch that the next update uses."""
@@ -35,14 +47,14 @@ MARK = "●"
 HEADER_HEIGHT = 1
 
 
-def whole_columns(line: str, prefix: int, start: int, end: int) -> str:
+def whole_columns(line: str, prefix: int, start: int, end: int, column: int = CELL) -> str:
     """`line` with the value columns that the window [start, end) would cut blanked out, so
     that no cut-off number shows as if it were a shorter one. Columns: the first `prefix`
-    characters (marker and i, never cut: `frozen` keeps them), then one of CELL + 1
+    characters (marker and i, never cut: `frozen` keeps them), then one of `column` + 1
     characters per value."""
     cut: list[tuple[int, int]] = []
-    for s in range(prefix, len(line), CELL + 1):
-        e = s + CELL + 1
+    for s in range(prefix, len(line), column + 1):
+        e = s + column + 1
         if s < start < e or s < end < e:
             cut.append((s, e))
     for s, e in cut:
@@ -50,28 +62,30 @@ def whole_columns(line: str, prefix: int, start: int, end: int) -> str:
     return line
 
 
-def frozen(line: str, prefix: int, scroll_x: int, width: int) -> str:
+def frozen(line: str, prefix: int, scroll_x: int, width: int, column: int = CELL) -> str:
     """What a window `width` wide shows of `line` scrolled by `scroll_x`: the first `prefix`
     characters (marker and i) always, then the values from `scroll_x` on, the columns the
     window would cut blanked (`whole_columns`)."""
     start, end = prefix + scroll_x, scroll_x + width
     if end <= start:  # too narrow for more than the row number
         return line[:width]
-    return line[:prefix] + whole_columns(line, prefix, start, end)[start:end]
+    return line[:prefix] + whole_columns(line, prefix, start, end, column)[start:end]
 
 
-def cell(value: float) -> str:
-    """`value` with 6 significant digits (fewer only if that would not fit CELL), right-aligned."""
+def cell(value: float, column: int = CELL) -> str:
+    """`value` as `num` writes it (fewer digits only if 6 would not fit `column`),
+    right-aligned in `column` characters (every character of `num` is one cell wide)."""
     text = num(value)
     digits = 6
-    while len(text) > CELL and digits > 1:
+    while len(text) > column and digits > 1:
         digits -= 1
         text = num(value, digits)
-    return text.rjust(CELL)
+    return text.rjust(column)
 
 
 def column_names(dataset: Dataset | None, d: int, factors: bool = False) -> list[str]:
-    """Column headers: x (x1…xd; the file's feature names when all fit), y, ŷ, r, ℓ, Δw, Δb,
+    """Column headers: x (x1…xd; the file's feature names when all fit), y, ŷ, r, ℓ_i, Δw_i
+    (Δw1_i … Δwd_i), Δb_i,
     and with `factors` the chain rule's ∂ℓ/∂ŷ, ∂ŷ/∂z, ∂z/∂w (∂z/∂w1 … ∂z/∂wd).
     Standardized features are primed (x′, petal_length′): the values are not the file's."""
     prime = "′" if dataset is not None and dataset.standardization is not None else ""
@@ -79,9 +93,10 @@ def column_names(dataset: Dataset | None, d: int, factors: bool = False) -> list
     fits = all(0 < len(name) <= CELL and name.isprintable() for name in features)
     if len(features) != d or not fits or cell_len("".join(features)) != len("".join(features)):
         features = [f"x{prime}"] if d == 1 else [f"x{j + 1}{prime}" for j in range(d)]
-    grad_w = ["Δw"] if d == 1 else [f"Δw{j + 1}" for j in range(d)]
-    chain = ["∂ℓ/∂ŷ", "∂ŷ/∂z", *(f"∂z/∂{name[1:]}" for name in grad_w)] if factors else []
-    return [*features, "y", "ŷ", "r = ŷ−y", "ℓ", *grad_w, "Δb", *chain]
+    weights = ["w"] if d == 1 else [f"w{j + 1}" for j in range(d)]
+    grad_w = [f"Δ{w}_i" for w in weights]
+    chain = ["∂ℓ/∂ŷ", "∂ŷ/∂z", *(f"∂z/∂{w}" for w in weights)] if factors else []
+    return [*features, "y", "ŷ", "r = ŷ−y", "ℓ_i", *grad_w, "Δb_i", *chain]
 
 
 def batch_text(session: Session) -> str:
@@ -169,6 +184,7 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._highlight: int | None = None
         self._styles: LineStyles | None = None
         self._factors = False
+        self._precision = Precision.ROUNDED  # how `show` was asked to write the numbers
 
     # ---- the public API ---------------------------------------------------------------------
     @property
@@ -197,22 +213,31 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _scroll_to_factors(self, d: int) -> None:
         """Scroll right until ∂ℓ/∂ŷ, after the 2d + 5 columns x, y, ŷ, r, ℓ, Δw, Δb, is the
         first value column, or as far as the table goes."""
-        x = min(self.max_scroll_x, (2 * d + 5) * (CELL + 1))
+        x = min(self.max_scroll_x, (2 * d + 5) * (self.column + 1))
         self.scroll_to(x=x, animate=False, immediate=True)
 
+    @property
+    def column(self) -> int:
+        """The width of a value column in the precision the table shows."""
+        return EXACT_CELL if self._precision is Precision.EXACT else CELL
+
     def show(self, session: Session, dataset: Dataset) -> None:
-        """Show `session` (at its step t) over `dataset`. The scroll position is kept when the
-        data set is the same one as before; a new data set starts at the top, unhighlighted."""
+        """Show `session` (at its step t) over `dataset`, its numbers in the precision of the
+        code that calls `show` (`tui.format.precision`), which the rows drawn later keep. The
+        scroll position is kept when the data set is the same one as before; a new data set
+        starts at the top, unhighlighted."""
         same_data = dataset is self._dataset
         self._session, self._dataset = session, dataset
+        self._precision = current_precision()
         self._window = None
-        columns_key = (dataset, session.n, session.d, self._factors)
+        self.border_title = TITLES[session.config.loss]
+        columns_key = (dataset, session.n, session.d, self._factors, self._precision)
         if columns_key != self._columns_key:
             self._columns_key = columns_key
             width = len(f"{session.n}")
             names = column_names(dataset, session.d, self._factors)
             self._header = f"  {'i'.rjust(width)} " + "".join(
-                " " + name.rjust(CELL) for name in names
+                " " + name.rjust(self.column) for name in names
             )
             self.virtual_size = Size(len(self._header), session.n + HEADER_HEIGHT)
         self.border_subtitle = batch_text(session)
@@ -290,16 +315,19 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
         styles = self._line_styles()
         prefix = len(f"{self._session.n}") + 3 if self._session is not None else 0
         if y < HEADER_HEIGHT:
-            header = frozen(self._header, prefix, scroll_x, width)
+            header = frozen(self._header, prefix, scroll_x, width, self.column)
             return Strip([Segment(header, styles.header)]).crop_extend(0, width, styles.header)
         row = scroll_y + y - HEADER_HEIGHT
         if self._session is None or not 0 <= row < self._session.n:
             return Strip.blank(width, styles.base)
-        window = self._visible_window(scroll_y, region.height, row)
+        with precision(self._precision):
+            window = self._visible_window(scroll_y, region.height, row)
         k = row - window.lo
         batch = bool(window.marked[k])
         style, mark_style = styles.rows[batch, row == self._highlight]
-        line = frozen((MARK if batch else " ") + window.lines[k], prefix, scroll_x, width)
+        line = frozen(
+            (MARK if batch else " ") + window.lines[k], prefix, scroll_x, width, self.column
+        )
         segments = [Segment(line[:1], mark_style), Segment(line[1:], style)]
         return Strip(segments).crop_extend(0, width, style)
 
@@ -311,6 +339,7 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
         lo = max(0, min(scroll_y, row))
         hi = min(session.n, max(lo + height - HEADER_HEIGHT, row + 1))
         key = (session, session.t, session.theta().tobytes(), lo, hi, self._factors)
+        key += (self._precision,)
         if self._window is not None and self._window.key == key:
             return self._window
         points = session.points(slice(lo, hi))
@@ -326,7 +355,7 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
         values = np.column_stack([*columns, *points.factors()] if self._factors else columns)
         width = len(f"{session.n}")
         lines = [
-            f" {str(i + 1).rjust(width)} " + "".join(" " + cell(v) for v in line)
+            f" {str(i + 1).rjust(width)} " + "".join(" " + cell(v, self.column) for v in line)
             for i, line in zip(points.rows.tolist(), values.tolist(), strict=True)
         ]
         marked = in_batch(points.rows, session.batch(), session.n)
@@ -361,4 +390,5 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
     def action_scroll_columns(self, direction: int) -> None:
         if not self.allow_horizontal_scroll:
             raise SkipAction()
-        self.scroll_to(x=self.scroll_x + direction * (CELL + 1), animate=False, immediate=True)
+        step = direction * (self.column + 1)
+        self.scroll_to(x=self.scroll_x + step, animate=False, immediate=True)

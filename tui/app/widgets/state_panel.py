@@ -10,14 +10,15 @@ from tui.data import Dataset
 from tui.engine.diagnostics import Diagnostics
 from tui.engine.model import loss_formula, weight_names
 from tui.engine.session import Session
-from tui.format import count, exact, num
+from tui.format import count, num
 
 MAX_WEIGHTS = 3
 """Beyond this many features, w is summarised instead of listed."""
 
 
 class StatePanel(Panel):
-    """Step t, θ_t, η, L(θ_t) and the update rule, all read from the session."""
+    """Step t, θ_t, η, L(θ_t) and the update rule, all read from the session; numbers in the
+    precision of the code that calls `show` (`tui.format.precision`)."""
 
     def show(self, session: Session, dataset: Dataset, diagnostics: Diagnostics | None) -> None:
         config = session.config
@@ -36,20 +37,20 @@ class StatePanel(Panel):
             status.append(f"   (history to {session.last:,})", "dim")
         grid.append(("step t", status))
         for name, value in weights(session):
-            grid.append((name, number(exact(value), value, "cyan")))
+            grid.append((name, number(num(value), value, "cyan")))
         if session.d > MAX_WEIGHTS:
             grid.append(
                 ("…", Text(f"{session.d - MAX_WEIGHTS} more weights (gdstep trace)", "dim"))
             )
-        grid.append(("b", number(exact(session.b()), session.b(), "cyan")))
-        grid.append(("η", Text(exact(session.lr()), "yellow")))
-        grid.append(("L", number(exact(session.loss()), session.loss(), "green bold")))
+        grid.append(("b", number(num(session.b()), session.b(), "cyan")))
+        grid.append(("η", Text(num(session.lr()), "yellow")))
+        grid.append(("L", number(num(session.loss()), session.loss(), "green bold")))
         grid.append(("", Text(loss_formula(config.loss, config.reduction), "dim")))
         if diagnostics is None:
             grid.append(("‖∇L‖", "…"))
         else:
             grad_norm = diagnostics.at_t.grad_norm
-            grid.append(("‖∇L‖", number(num(grad_norm, 6), grad_norm)))
+            grid.append(("‖∇L‖", number(num(grad_norm), grad_norm)))
         grid.append(("rule", Text(session.optimizer.formula, "magenta")))
         if not session.is_finite(session.t):
             grid.append(("status", Text(divergence(session), NON_FINITE)))

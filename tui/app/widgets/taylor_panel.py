@@ -29,22 +29,30 @@ class TaylorPanel(Panel):
         """The same rows whether or not there is an update yet or the numbers are still
         being computed, so that the panel keeps its height from step to step."""
         if diagnostics is None:
-            rows: list[Row] = [("ΔL₁", "…", "computing ∇L and H …"), ("ΔL₂", "…", "")]
+            rows: list[Row] = [step_row(session)]
+            rows += [("ΔL₁", "…", "computing ∇L and H …"), ("ΔL₂", "…", "")]
             rows += [("ΔL", "…", ""), ("cos β", "…", ""), ("λ_max(H)", "…", "")]
             rows += [("2/λ_max", "…", ""), ("next", "…", "")]
             self.show_text(text_grid(rows, justify=("left", "right"), styles=STYLES))
             return
         self.border_title = title(session, diagnostics)
-        rows = last_update_rows(session, diagnostics)
+        rows = [step_row(session), *last_update_rows(session, diagnostics)]
         rows.append(next_row(session, diagnostics.at_t))
         if not session.is_finite(session.t) and diagnostics.before is not None:
             limit = diagnostics.before.lr_limit
             largest = f"2/λ_max = {num(limit)}" if math.isfinite(limit) else "not bounded there"
-            line = f"diverged at step {session.t:,}: the largest stable η at θ_t−1 is {largest}"
+            line = f"diverged at step {session.t:,}: the largest stable η at θ_{{t−1}} is {largest}"
             rows.append(("", "", Text(line, NON_FINITE)))
         if session.optimizer.state_rows:
             rows.append(("", "", Text(f"(bounds for gd, not {session.config.optimizer})")))
         self.show_text(text_grid(rows, justify=("left", "right"), styles=STYLES))
+
+
+def step_row(session: Session) -> Row:
+    """What Δθ is, written out once: the last update, which for the plain gradient step
+    (`gd`, `sgd`, `minibatch`: no optimizer state) is −η·g."""
+    plain = session.optimizer.state_rows == 0
+    return ("Δθ", "", "= θ_t − θ_{t−1} = −η·g" if plain else "= θ_t − θ_{t−1}")
 
 
 def title(session: Session, diagnostics: Diagnostics) -> str:
@@ -82,7 +90,7 @@ def last_update_rows(session: Session, diagnostics: Diagnostics) -> list[Row]:
     if not math.isfinite(last.dl):
         comment = Text("L is not finite: diverged", NON_FINITE)
     elif not last.went_up:
-        comment = Text("actual L(θ_t) − L(θ_t−1)")
+        comment = Text("actual L(θ_t) − L(θ_{t−1})")
     elif last.cos_beta > 0:
         comment = Text("went UP: this batch points uphill", "red bold")
     else:
@@ -94,10 +102,10 @@ def last_update_rows(session: Session, diagnostics: Diagnostics) -> list[Row]:
         beta = beta_text(diagnostics.direction)
         rows.append(("cos β", num(last.cos_beta, 4), f"Δθ vs ∇L: the dial's β = {beta}"))
     else:
-        rows.append(("cos β", num(last.cos_beta, 4), "Δθ vs ∇L: −1 is downhill"))
+        rows.append(("cos β", num(last.cos_beta), "Δθ vs ∇L: −1 is downhill"))
     before = diagnostics.before
     lambda_max = before.lambda_max
-    rows.append(("λ_max(H)", number(num(lambda_max), lambda_max), "curvature at θ_t−1"))
+    rows.append(("λ_max(H)", number(num(lambda_max), lambda_max), "curvature at θ_{t−1}"))
     rows.append(("2/λ_max", *verdict(diagnostics.lr_before or math.nan, before)))
     return rows
 

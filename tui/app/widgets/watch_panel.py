@@ -11,16 +11,12 @@ from tui.engine.session import Session
 from tui.expressions import Expression, Outcome, evaluate_at
 from tui.format import num
 
-DIGITS = 8
-"""Significant digits of a watched number."""
-
 
 def format_value(value: Outcome) -> str:
-    """true / false for a truth value, else the number with DIGITS significant digits (nan,
-    inf and -inf spelled out)."""
+    """true / false for a truth value, else the number as every panel writes it (`num`)."""
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
-    return num(float(value), DIGITS)
+    return num(float(value))
 
 
 class WatchPanel(Panel):
