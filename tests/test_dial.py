@@ -138,7 +138,7 @@ def test_the_plane_in_words():
 def test_seed_at_lr_12_after_four_steps_turned_to_195_degrees():
     session = expected_session("seed", 4, lr="12")
     found = dial(session, CurvatureCache(), [195.0])
-    assert num(float(found.cos_beta[0])) == "-0.965926"
+    assert num(float(found.cos_beta[0])) == "−0.965926"
     expected = direct(session, 195.0)
     scale = 12 * found.plane.grad_norm**2
     for name in ("dl1", "dl2", "dl"):

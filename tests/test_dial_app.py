@@ -42,7 +42,7 @@ async def test_u_then_right_on_seed_at_lr_12_shows_the_formulas_at_195_degrees()
         shown = text(app.query_one(DialPanel))
         expected = direct(expected_session("seed", 4, lr="12"), 195.0)
         assert "195°" in row(shown, "β")
-        assert "-0.965926" in row(shown, "cos β")
+        assert "−0.965926" in row(shown, "cos β")
         for name, key in (("ΔL₁", "dl1"), ("ΔL₂", "dl2"), ("ΔL ", "dl")):
             assert f" {num(float(expected[key]))} " in row(shown, name), name
         assert "∇Lᵀ·Δθ = η‖g‖²·cos β, 1st order" in row(shown, "ΔL₁")

@@ -171,6 +171,12 @@ def shown(page: Page, name: str) -> str:
     return match.group(1) if match else ""
 
 
+def exact(page: Page, name: str) -> str:
+    """The value on the state panel's line `name` with p on (exact, shortest repr), written
+    as the trace writes it (an ASCII minus sign)."""
+    return shown(page, name).replace("\N{MINUS SIGN}", "-")
+
+
 def open_tab(context: BrowserContext, url: str) -> Page:
     page = context.new_page()
     page.goto(url)
@@ -204,7 +210,9 @@ def test_step_3_shows_the_trace_s_numbers_and_x_downloads_the_trace(server, brow
     trace = gdstep_trace("seed", "--steps", "3")
     step, w, b, loss, *_ = trace.splitlines()[-1].split(",")
     assert step == "3"
-    assert (shown(page, "w"), shown(page, "b"), shown(page, "L")) == (w, b, loss)
+    page.keyboard.press("p")  # every number exact, to compare with the trace's repr
+    wait_for(page, lambda: exact(page, "w") == w, "w written exactly")
+    assert (exact(page, "w"), exact(page, "b"), exact(page, "L")) == (w, b, loss)
 
     downloads: list[Download] = []
     page.on("download", lambda download: downloads.append(download))  # in a new tab
@@ -228,7 +236,10 @@ def test_two_tabs_are_two_independent_sessions(server, browser):
     first.keyboard.press("b")
     wait_for(first, lambda: shown(first, "step t") == "2", "the first tab back at step 2")
     assert shown(second, "step t") == "1"
-    assert shown(first, "w") == gdstep_trace("seed", "--steps", "2").splitlines()[-1].split(",")[1]
+    first.keyboard.press("p")
+    w = gdstep_trace("seed", "--steps", "2").splitlines()[-1].split(",")[1]
+    wait_for(first, lambda: exact(first, "w") == w, "the first tab's w at step 2, exactly")
+    assert float(shown(second, "w")) != float(w)  # the second tab, at step 1, rounded
 
 
 def test_ctrl_c_stops_the_server_and_ends_its_sessions(server, browser):
