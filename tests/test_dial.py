@@ -146,6 +146,10 @@ def test_seed_at_lr_12_after_four_steps_turned_to_195_degrees():
     # the step of 195° lowers L less than the gradient step: ΔL₁ is less negative
     gradient_step = dial(session, CurvatureCache(), [180.0])
     assert gradient_step.dl1[0] < found.dl1[0] < 0
+    # ‖Δθ(β)‖ = η‖g‖ at every β: the length the panel shows
+    g = session.objective.gradient(session.theta())
+    assert math.isclose(found.step_length, 12 * math.hypot(*g.tolist()), rel_tol=1e-15)
+    assert math.isclose(float(np.linalg.norm(found.dtheta[0])), found.step_length, rel_tol=1e-14)
 
 
 def test_the_sweep_covers_0_to_355_and_is_lowest_to_first_order_at_180():

@@ -139,6 +139,11 @@ class Dial:
     dl: np.ndarray
 
     @property
+    def step_length(self) -> float:
+        """‖Δθ(β)‖ = η‖g‖, the same for every β."""
+        return self.lr * self.plane.grad_norm
+
+    @property
     def gradient_step(self) -> np.ndarray:
         """−η·g, the gradient step the dial turns (β = 180°)."""
         return -self.lr * (self.plane.grad_norm * self.plane.g_hat)

@@ -49,7 +49,7 @@ def rows(session: Session, dialled: Dialled) -> list[tuple[Text | str, ...]]:
     dl1, dl2, dl = float(at.dl1[0]), float(at.dl2[0]), float(at.dl[0])
     up = dl > 0
     gradient_step = float(dialled.sweep.dl[int(180 // 5)])
-    step_length = at.lr * at.plane.grad_norm
+    step_length = at.step_length
     out: list[tuple[Text | str, ...]] = [
         ("β", beta_text(dialled.beta), "Δθ vs ∇L; 180°: the gradient step"),
         ("cos β", num(float(at.cos_beta[0])), "−1: straight downhill"),
