@@ -23,7 +23,7 @@ from tui.engine.objective import Objective, Points, Rows
 from tui.engine.optimizers import OPTIMIZERS, Optimizer
 from tui.engine.schedule import BatchSchedule
 
-PIECE = 4096
+PIECE = 1024
 """States computed between two writes to the history."""
 
 MEMORY_FRACTION = 4
