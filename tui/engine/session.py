@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import resource
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -31,11 +32,15 @@ MEMORY_FRACTION = 4
 
 
 def machine_memory() -> int:
-    """The machine's physical memory in bytes (4 GiB when the system does not say)."""
+    """The memory this process may use, in bytes: the machine's physical memory, or less
+    under an address-space limit (`prlimit --as`, `ulimit -v`); 4 GiB when the system does
+    not say."""
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
-        return 4 << 30
+        physical = 4 << 30
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    return physical if limit == resource.RLIM_INFINITY else min(physical, limit)
 
 
 def memory_text(size: int) -> str:
