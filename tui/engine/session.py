@@ -365,25 +365,29 @@ class Session:
         return self.objective.d
 
     def theta(self, t: int | None = None) -> np.ndarray:
-        """θ_t (a copy: the history's own rows move as it is replayed)."""
-        return self.history.theta(self.t if t is None else t).copy()
+        """θ_t (a copy, taken under the history's lock: its own rows move as it replays,
+        and a worker thread may read while the main thread steps)."""
+        with self.history.lock:
+            return self.history.theta(self.t if t is None else t).copy()
 
     def w(self, t: int | None = None) -> np.ndarray:
         return self.theta(t)[:-1]
 
     def b(self, t: int | None = None) -> float:
-        return float(self.history.theta(self.t if t is None else t)[-1])
+        return float(self.theta(t)[-1])
 
     def loss(self, t: int | None = None) -> float:
         return self.history.loss(self.t if t is None else t)
 
     def grad(self, t: int | None = None) -> np.ndarray:
-        """The batch gradient g_t = [Δw; Δb] that update t uses (a copy)."""
-        return self.history.full(self.t if t is None else t)[1].copy()
+        """The batch gradient g_t = [Δw; Δb] that update t uses (a copy, as θ_t)."""
+        with self.history.lock:
+            return self.history.full(self.t if t is None else t)[1].copy()
 
     def state(self, t: int | None = None) -> np.ndarray:
-        """The optimizer state (rows × parameters) that update t starts from (a copy)."""
-        return self.history.full(self.t if t is None else t)[2].copy()
+        """The optimizer state (rows × parameters) that update t starts from (a copy, as θ_t)."""
+        with self.history.lock:
+            return self.history.full(self.t if t is None else t)[2].copy()
 
     def lr(self, t: int | None = None) -> float:
         return self.history.lr(self.t if t is None else t)
