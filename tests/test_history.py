@@ -28,7 +28,7 @@ def sparse(session: Session, every: int, window: int, reach: int) -> Session:
     session.history = History(
         history.params,
         history.state_rows,
-        session._advance,
+        session.advance,
         path=session.d == 1,
         every=every,
         window=window,
