@@ -31,7 +31,7 @@ def sparse(session: Session, every: int, window: int, reach: int) -> Session:
     session.history = History(
         history.params,
         history.state_rows,
-        session._advance,
+        session.advance,
         path=session.d == 1,
         every=every,
         window=window,
@@ -192,3 +192,22 @@ def test_ten_million_adam_steps_on_thirty_features_fit_in_a_gigabyte():
     history = session.history
     assert history.step_bytes <= BYTES_PER_STEP
     assert history.steps_within(1 << 30) > 10_000_000
+
+
+def test_a_worker_thread_reads_states_without_moving_the_window():
+    """The app's Taylor worker reads θ on its own thread: it gets the exact state, and the
+    window the main thread may be holding views of stays where it was."""
+    import threading
+
+    config = Config(optimizer="adam", lr=0.1)
+    dense = Session(BIG_X, BIG_Y, config)
+    checkpointed = sparse(Session(BIG_X, BIG_Y, config), 5, 30, 8)
+    dense.step(200)
+    checkpointed.step(200)
+    window = (checkpointed.history._w_lo, checkpointed.history._w_n)
+    read = {}
+    worker = threading.Thread(target=lambda: read.update(theta=checkpointed.theta(17)))
+    worker.start()
+    worker.join()
+    assert read["theta"].tobytes() == dense.theta(17).tobytes()
+    assert (checkpointed.history._w_lo, checkpointed.history._w_n) == window

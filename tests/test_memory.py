@@ -79,6 +79,14 @@ def test_the_default_budget_is_a_fraction_of_the_machines_memory():
     assert Session(X, Y, Config()).memory == engine_session.max_memory
 
 
+def test_an_address_space_limit_lowers_the_default(monkeypatch):
+    """Under `prlimit --as=1500000000` the budget is a quarter of that, not of the RAM."""
+    import resource
+
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (1_500_000_000, -1))
+    assert engine_session.machine_memory() == 1_500_000_000
+
+
 def test_max_memory_on_the_command_line(monkeypatch):
     from tui.__main__ import main
 

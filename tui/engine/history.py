@@ -14,7 +14,9 @@ first time, bit for bit.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,6 +43,18 @@ Full = tuple[np.ndarray, np.ndarray, np.ndarray]
 Advance = Callable[[int, Full, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
 """advance(t, full state at t, η of updates t, t+1, …) → θ, L, g and the optimizer states
 of the steps after t, up to the first that is not finite."""
+
+
+def locked(method: Callable) -> Callable:
+    """Run a History method under its lock: the app reads states on a worker thread (the
+    Taylor panel's) while the main thread may be computing or replaying others."""
+
+    @functools.wraps(method)
+    def run(self: History, *args: object, **kwargs: object) -> object:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class Rows:
@@ -105,6 +119,7 @@ class History:
         reach: int | None = None,
     ) -> None:
         self.params, self.state_rows, self.advance = params, state_rows, advance
+        self.lock = threading.RLock()
         self.first = 0
         self.len = 0
         self._loss, self._lr = Rows(()), Rows(())
@@ -154,6 +169,7 @@ class History:
     def last(self) -> int:
         return self.len - 1
 
+    @locked
     def append(
         self, theta: np.ndarray, loss: float, grad: np.ndarray, state: tuple, lr: float
     ) -> None:
@@ -165,6 +181,7 @@ class History:
         self._set.append(self.last)
         self._checkpoints(np.array([self.last]), theta, grad, state)
 
+    @locked
     def extend(
         self, theta: np.ndarray, loss: np.ndarray, grad: np.ndarray, state: np.ndarray, lr: float
     ) -> None:
@@ -174,6 +191,7 @@ class History:
         rows = np.arange(-t0 % self.every, len(loss), self.every)
         self._checkpoints(t0 + rows, theta[rows], grad[rows], state[rows])
 
+    @locked
     def set_last(self, theta: np.ndarray, loss: float, grad: np.ndarray) -> None:
         """θ, L and g of the last state set by hand (its optimizer state kept): a checkpoint."""
         t = self.last
@@ -191,6 +209,7 @@ class History:
         """η of update t (the states after t must have been dropped)."""
         self._lr.data[t - self.first] = lr
 
+    @locked
     def truncate(self, length: int) -> None:
         """Drop the states from `length` on."""
         self.len = length
@@ -204,6 +223,7 @@ class History:
         del self._set[bisect.bisect_left(self._set, length) :]
         self._w_n = max(0, min(self._w_n, length - self._w_lo))
 
+    @locked
     def forget_before(self, t: int) -> None:
         """Drop the states before t (a streaming trace keeps memory flat so): state t
         becomes the first checkpoint."""
@@ -302,10 +322,16 @@ class History:
             return self._path.data[lo - self.first : hi + 1 - self.first]
         return self.block(lo, hi).theta
 
+    @locked
     def full(self, t: int) -> Full:
         """θ_t, g_t and the optimizer state of update t (views of the window, which is
-        filled again around t from the checkpoint before it when t is not in it)."""
+        filled again around t from the checkpoint before it when t is not in it). Another
+        thread than the main one (the app's worker) gets new arrays and leaves the window
+        alone: the main thread may be holding views of it."""
         if not self._w_lo <= t < self._w_lo + self._w_n:
+            if threading.current_thread() is not threading.main_thread():
+                start, full = self._start(t)
+                return tuple(states[-1] for states in self._replay(start, full, t))
             self._load(t, t)
         i = t - self._w_lo
         return self._w[0][i], self._w[1][i], self._w[2][i]
@@ -346,6 +372,7 @@ class History:
             pieces.append(tuple(a[None] for a in full))
         return tuple(np.concatenate(column) for column in zip(*pieces, strict=True))
 
+    @locked
     def _load(self, lo: int, hi: int) -> None:
         """Fill the window with the states from the checkpoint at or before lo − reach to
         hi + reach (as far as they go and fit): stepping back or forward from there finds

@@ -21,8 +21,13 @@ Z_CEILING = -Z_FLOOR
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^(−z)), never overflowing (see Z_FLOOR)."""
-    return 1.0 / (1.0 + np.exp(-np.maximum(z, Z_FLOOR)))
+    """σ(z) = 1 / (1 + e^(−z)), never overflowing (see Z_FLOOR): the same operations in one
+    new array instead of five (a pass over memory each, on a million points)."""
+    s = np.maximum(z, Z_FLOOR, out=np.empty(np.shape(z)))
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    s += 1.0
+    return np.divide(1.0, s, out=s)
 
 
 def sigmoid_scalar(z: float) -> float:

@@ -252,7 +252,7 @@ class Objective:
 
 
 def linear(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """z_i = w·x_i + b for the rows of x."""
-    if x.shape[1] == 1:
-        return x[:, 0] * theta[0] + theta[1]
-    return x @ theta[:-1] + theta[-1]
+    """z_i = w·x_i + b for the rows of x (the sum made in place: one array, not two)."""
+    z = x[:, 0] * theta[0] if x.shape[1] == 1 else x @ theta[:-1]
+    z += theta[-1]
+    return z

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import math
 import os
+import resource
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
 
 from tui.engine.dial import turn
-from tui.engine.history import Full, History
+from tui.engine.history import History
 from tui.engine.objective import Objective, Points, Rows
 from tui.engine.optimizers import OPTIMIZERS, Optimizer
 from tui.engine.schedule import BatchSchedule
+from tui.engine.stepper import Stepper
 
-PIECE = 4096
+PIECE = 1024
 """States computed between two writes to the history."""
 
 MEMORY_FRACTION = 4
@@ -32,11 +33,15 @@ MEMORY_FRACTION = 4
 
 
 def machine_memory() -> int:
-    """The machine's physical memory in bytes (4 GiB when the system does not say)."""
+    """The memory this process may use, in bytes: the machine's physical memory, or less
+    under an address-space limit (`prlimit --as`, `ulimit -v`); 4 GiB when the system does
+    not say."""
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
-        return 4 << 30
+        physical = 4 << 30
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    return physical if limit == resource.RLIM_INFINITY else min(physical, limit)
 
 
 def memory_text(size: int) -> str:
@@ -104,8 +109,9 @@ class Session:
         if len(w0) != d:
             raise ValueError(f"w0 has {len(w0)} numbers but the data has {d} features")
         self.theta0 = np.array([*w0, config.b0], dtype=np.float64)
+        self.advance = Stepper(self.objective, self.optimizer, self.schedule)
         self.history = History(
-            d + 1, self.optimizer.state_rows, self._advance, path=d == 1, points=self.n
+            d + 1, self.optimizer.state_rows, self.advance, path=d == 1, points=self.n
         )
         self.memory = max_memory if memory is None else memory
         self.capacity = self.history.steps_within(self.memory) - 1
@@ -241,7 +247,7 @@ class Session:
         new = theta + turn(theta, self.objective.gradient(theta), self.lr(t), beta)
         self._rewrite_from_here(Event("direction", t + 1, (float(beta),)))
         loss, grad = self.objective.evaluate(new, self.schedule.rows(t + 1))
-        history.append(new, loss, grad, tuple(history.full(t)[2].copy()), self.lr(t))
+        history.append(new, loss, grad, tuple(self.state(t)), self.lr(t))
         self.t = t + 1
 
     def direction_at(self, t: int) -> float | None:
@@ -314,74 +320,8 @@ class Session:
         while self.last < target and self.is_finite(self.last):
             t = self.last
             lr = history.lr(t)
-            states = self._advance(t, history.full(t), np.full(min(PIECE, target - t), lr))
+            states = self.advance(t, history.full(t), np.full(min(PIECE, target - t), lr))
             history.extend(*states, lr)
-
-    def _advance(
-        self, t: int, full: Full, lrs: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The states t+1 … t+len(lrs) after the full state at t, update t+i with η = lrs[i],
-        up to the first one that is not finite: θ, L, g and the optimizer state, as arrays.
-        The history computes forward and replays from checkpoints with this one function,
-        so that a replayed state is the computed one, bit for bit."""
-        if self.objective.tiny:
-            return self._advance_floats(t, full, lrs)
-        rule, evaluate, rows = self.optimizer.rule, self.objective.evaluate, self.schedule.rows
-        every_point = self.schedule.full
-        k, params = len(lrs), self.d + 1
-        thetas, losses, grads = np.empty((k, params)), np.empty(k), np.empty((k, params))
-        states = np.empty((k, self.optimizer.state_rows, params))
-        theta, grad, state = full[0], full[1], tuple(full[2])
-        with np.errstate(all="ignore"):
-            for i, lr in enumerate(lrs.tolist()):
-                theta, state = rule(theta, grad, state, lr, t + i)
-                loss, grad = evaluate(theta, None if every_point else rows(t + i + 1))
-                thetas[i], losses[i], grads[i] = theta, loss, grad
-                if state:
-                    states[i] = state
-                if not (math.isfinite(loss) and all(map(math.isfinite, theta.tolist()))):
-                    k = i + 1
-                    break
-        return thetas[:k], losses[:k], grads[:k], states[:k]
-
-    def _advance_floats(
-        self, t: int, full: Full, lrs: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """`_advance` with θ, g and the state as Python floats, one coordinate at a time:
-        at tiny N numpy's per-call cost dominates."""
-        rule, evaluate, rows = (
-            self.optimizer.rule,
-            self.objective.evaluate_floats,
-            self.schedule.rows,
-        )
-        every_point = self.schedule.full
-        theta, grad = full[0].tolist(), full[1].tolist()
-        state = [tuple(s) for s in full[2].T.tolist()]  # per coordinate
-        block: list[tuple] = []
-        for i, lr in enumerate(lrs.tolist()):
-            theta, state = zip(
-                *map(rule, theta, grad, state, repeat(lr), repeat(t + i)), strict=True
-            )
-            loss, grad = evaluate(theta, None if every_point else rows(t + i + 1))
-            block.append((theta, loss, grad, state))
-            if not (math.isfinite(loss) and all(map(math.isfinite, theta))):
-                break
-        k, params, state_rows = len(block), self.d + 1, self.optimizer.state_rows
-        if not k:
-            return (
-                np.empty((0, params)),
-                np.empty(0),
-                np.empty((0, params)),
-                np.empty((0, state_rows, params)),
-            )
-        thetas, losses, grads, states = zip(*block, strict=True)
-        per_coordinate = np.array(states, dtype=np.float64).reshape(k, params, state_rows)
-        return (
-            np.array(thetas),
-            np.array(losses),
-            np.array(grads),
-            per_coordinate.transpose(0, 2, 1),
-        )
 
     # ---- what the screen shows --------------------------------------------------------
     @property
@@ -393,25 +333,29 @@ class Session:
         return self.objective.d
 
     def theta(self, t: int | None = None) -> np.ndarray:
-        """θ_t (a copy: the history's own rows move as it is replayed)."""
-        return self.history.theta(self.t if t is None else t).copy()
+        """θ_t (a copy, taken under the history's lock: its own rows move as it replays,
+        and a worker thread may read while the main thread steps)."""
+        with self.history.lock:
+            return self.history.theta(self.t if t is None else t).copy()
 
     def w(self, t: int | None = None) -> np.ndarray:
         return self.theta(t)[:-1]
 
     def b(self, t: int | None = None) -> float:
-        return float(self.history.theta(self.t if t is None else t)[-1])
+        return float(self.theta(t)[-1])
 
     def loss(self, t: int | None = None) -> float:
         return self.history.loss(self.t if t is None else t)
 
     def grad(self, t: int | None = None) -> np.ndarray:
-        """The batch gradient g_t = [Δw; Δb] that update t uses (a copy)."""
-        return self.history.full(self.t if t is None else t)[1].copy()
+        """The batch gradient g_t = [Δw; Δb] that update t uses (a copy, as θ_t)."""
+        with self.history.lock:
+            return self.history.full(self.t if t is None else t)[1].copy()
 
     def state(self, t: int | None = None) -> np.ndarray:
-        """The optimizer state (rows × parameters) that update t starts from (a copy)."""
-        return self.history.full(self.t if t is None else t)[2].copy()
+        """The optimizer state (rows × parameters) that update t starts from (a copy, as θ_t)."""
+        with self.history.lock:
+            return self.history.full(self.t if t is None else t)[2].copy()
 
     def lr(self, t: int | None = None) -> float:
         return self.history.lr(self.t if t is None else t)
