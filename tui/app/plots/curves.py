@@ -165,5 +165,10 @@ def fit_curve(session: Session, points: int) -> tuple[np.ndarray, np.ndarray]:
     finite)."""
     x_lo, x_hi, _, _ = fit_range(session)
     t = np.linspace(0.0, 1.0, max(2, int(points)))
-    x = x_lo * (1 - t) + x_hi * t  # not linspace(x_lo, x_hi): x_hi − x_lo may overflow
+    # lo + width·t rises with t (rounding keeps the order); where the width overflows, the
+    # same in halves
+    width = x_hi - x_lo
+    x = x_lo + width * t if math.isfinite(width) else 2 * (x_lo / 2 + (x_hi / 2 - x_lo / 2) * t)
+    x = np.clip(x, x_lo, x_hi)  # the ends exactly, and nothing past them
+    x[0], x[-1] = x_lo, x_hi
     return x, session.objective.predict(session.theta(), x[:, None])
