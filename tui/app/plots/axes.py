@@ -185,6 +185,18 @@ def axis(lo: float, hi: float, ticks: int) -> Axis:
     return Axis(lo, hi, nice_ticks(lo, hi, ticks))
 
 
+def curves_axis(values: np.ndarray, ticks: int) -> Axis | None:
+    """An axis over the finite `values` of some curves (None when none is finite), widened
+    around a value when they are all equal to 12 digits."""
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return None
+    lo, hi = float(finite.min()), float(finite.max())
+    if range_width(lo, hi) <= max(abs(lo), abs(hi)) * 1e-12:
+        lo, hi = padded(lo, hi, abs(lo) * 0.1 or 1.0)
+    return axis(lo, hi, ticks)
+
+
 def padded(lo: float, hi: float, pad: float) -> tuple[float, float]:
     """(lo − pad, hi + pad), within ±FLOAT_MAX."""
     return max(lo - pad, -FLOAT_MAX), min(hi + pad, FLOAT_MAX)

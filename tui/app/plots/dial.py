@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui.app.plots.axes import Axis, Ticks, axis, padded, range_width
+from tui.app.plots.axes import Axis, Ticks, curves_axis
 from tui.engine.dial import Dial
 from tui.format import exact
 
@@ -47,13 +47,7 @@ def dial_plot(dialled: Dialled, y_ticks: int) -> DialPlot:
     """The axes of the sweep plot, the current β's values among the curves' range."""
     sweep, current = dialled.sweep, dialled.current
     values = np.concatenate([sweep.dl, sweep.dl1, sweep.dl2, current.dl, current.dl1, current.dl2])
-    finite = values[np.isfinite(values)]
-    y = None
-    if len(finite):
-        lo, hi = float(finite.min()), float(finite.max())
-        if range_width(lo, hi) <= max(abs(lo), abs(hi)) * 1e-12:
-            lo, hi = padded(lo, hi, abs(lo) * 0.1 or 1.0)
-        y = axis(lo, hi, y_ticks)
+    y = curves_axis(values, y_ticks)
     bad = ~(np.isfinite(sweep.dl) & np.isfinite(sweep.dl2))
     note = f"ΔL is not finite at {np.count_nonzero(bad)} of 72 β: not drawn" if bad.any() else ""
     x = Axis(0.0, 360.0, QUARTER_TICKS)

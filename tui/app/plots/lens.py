@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui.app.plots.axes import Axis, axis, padded, range_width
+from tui.app.plots.axes import Axis, axis, curves_axis
 from tui.engine.diagnostics import Lens, lens
 from tui.engine.session import Session
 from tui.format import num
@@ -30,14 +30,7 @@ class LensPlot:
 
 def lens_plot(lens_: Lens, optimizer: str, x_ticks: int, y_ticks: int) -> LensPlot:
     """The lens's axes (about `x_ticks` and `y_ticks` ticks), marks and notes."""
-    values = np.concatenate([lens_.phi, lens_.phi1, lens_.phi2])
-    finite = values[np.isfinite(values)]
-    y = None
-    if len(finite):
-        lo, hi = float(finite.min()), float(finite.max())
-        if range_width(lo, hi) <= max(abs(lo), abs(hi)) * 1e-12:
-            lo, hi = padded(lo, hi, abs(lo) * 0.1 or 1.0)
-        y = axis(lo, hi, y_ticks)
+    y = curves_axis(np.concatenate([lens_.phi, lens_.phi1, lens_.phi2]), y_ticks)
     s = lens_.s
     marks = [0.0, 1.0]
     if lens_.s_star is not None and s[0] <= lens_.s_star <= s[-1]:
