@@ -66,33 +66,80 @@ def write(
     where a breakpoint holds), writing each row as soon as it is computed: the rows whose
     step is a multiple of `every`, and the last. Only the last CHUNK states are kept, so
     memory does not grow with `steps`; the rows so far are flushed however it ends (ctrl+c)."""
-    watches = list(watches)
-    names = columns(session.d) + [w.text for w in watches]
+    return write_runs([session], steps, out, every, fmt, breakpoints, watches)[0]
+
+
+def write_runs(
+    sessions: list[Session],
+    steps: int,
+    out: TextIO,
+    every: int = 1,
+    fmt: str = "csv",
+    breakpoints: list[Expression] = (),
+    watches: list[Expression] = (),
+) -> list[Stop]:
+    """`write` for the runs of compare mode (tui.engine.race), in lock-step: with more
+    than one run a leading column `run` (its index, 0 the base run), and the rows in step
+    order, each step's rows in run order. Each run's rows are those `write` gives it alone;
+    a run that diverges stops there and the others go on; a breakpoint that holds in any
+    run stops them all at that step. Returns each run's Stop (the breakpoint in the Stop of
+    the run where it held, the first such run)."""
+    watches, breakpoints = list(watches), list(breakpoints)
+    lead = ["run"] if len(sessions) > 1 else []
+    names = lead + columns(sessions[0].d) + [w.text for w in watches]
     text = _csv if fmt == "csv" else _jsonl
-    session.reset()
-    t, hit, cycle = 0, None, None
+
+    def emit(lo: int, hi: int, ended: bool) -> None:
+        """The rows of steps lo … hi of every run, and each ended run's last row."""
+        rows = [
+            (values[0], i, [i] * len(lead) + values)
+            for i, session in enumerate(sessions)
+            for values in _rows(
+                session, lo, min(hi, session.t), every, watches, _last(session, lo, hi, ended)
+            )
+        ]
+        rows.sort(key=lambda item: item[:2])
+        out.writelines(text(names, values) for _, _, values in rows)
+
+    for session in sessions:
+        session.reset()
+    t, hit, where, cycles = 0, None, None, [None] * len(sessions)
     try:
         if fmt == "csv":
             out.write(",".join(names) + "\n")
-        out.writelines(text(names, values) for values in _rows(session, 0, 0, 1, watches))
+        emit(0, 0, steps == 0)
         while t < steps and hit is None:
             goal = min(t + CHUNK, steps)
-            hit = first_hit(session, list(breakpoints), t, goal)
-            if cycle is None:
-                cycle = first_cycle(session, t)
-            out.writelines(
-                text(names, values) for values in _rows(session, t + 1, session.t, every, watches)
-            )
-            diverged = session.t < goal and hit is None
-            t = session.t
-            if diverged:
+            hits = [first_hit(s, breakpoints, t, goal) for s in sessions]
+            found = [(h[0], i) for i, h in enumerate(hits) if h is not None]
+            where = min(found) if found else None
+            hit = None if where is None else hits[where[1]]
+            stop = goal if hit is None else hit[0]
+            for i, session in enumerate(sessions):
+                session.goto(min(stop, session.t))
+                if cycles[i] is None:
+                    cycles[i] = first_cycle(session, t)
+            ended = hit is not None or stop == steps or all(s.t < stop for s in sessions)
+            emit(t + 1, stop, ended)
+            if all(s.t < stop for s in sessions):
+                t = max(s.t for s in sessions)
                 break
-            session.forget_before(max(0, t - MAX_PERIOD))
-        if t % every:
-            out.writelines(text(names, values) for values in _rows(session, t, t, 1, watches))
+            t = stop
+            for session in sessions:
+                session.forget_before(max(0, session.t - MAX_PERIOD))
     finally:
         out.flush()
-    return Stop(t, None if hit is None else hit[1], cycle)
+    return [
+        Stop(s.t, None if hit is None or where[1] != i else hit[1], cycles[i])
+        for i, s in enumerate(sessions)
+    ]
+
+
+def _last(session: Session, lo: int, hi: int, ended: bool) -> set[int]:
+    """{the run's last step} when it falls in lo … hi and the run has ended there (the
+    trace ended, or the run stopped short of hi at a divergence), else nothing."""
+    last = session.t
+    return {last} if lo <= last <= hi and (ended or last < hi) else set()
 
 
 def lines(
