@@ -384,13 +384,19 @@ def write_crash_report(text: str) -> str:
 
 def new_app(args: argparse.Namespace, max_steps: int) -> GdstepApp:
     from tui.app import GdstepApp, Source
+    from tui.engine.race import Race
     from tui.expressions import Breakpoint
 
     run = prepare(args)
+    sessions = race_sessions(run)
+    race = Race(sessions[0])
+    for other, session in zip(run.others, sessions[1:], strict=True):
+        race.add(session, other.label, other.text)
     return GdstepApp(
         run.dataset,
         run.config,
         max_steps,
+        race=race,
         source=Source(args.data, args.target, args.standardize),
         breakpoints=[Breakpoint(e) for e in run.breakpoints],
         watches=run.watches,

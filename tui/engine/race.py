@@ -39,7 +39,6 @@ class Race:
     def __init__(self, base: Session) -> None:
         self.runners = [Runner(base, "base")]
         self.selected = 0
-        self.t = base.t
         base.run = 0
 
     # ---- the runs ---------------------------------------------------------------------
@@ -88,12 +87,16 @@ class Race:
             session.set_memory(share)
 
     # ---- lock-step --------------------------------------------------------------------
+    @property
+    def t(self) -> int:
+        """The shared cursor: the step the runs were sent to when one at least got there,
+        else the furthest any got (so one run alone is its own cursor, however it moved)."""
+        return max(session.t for session in self.sessions)
+
     def goto(self, t: int) -> int:
-        """Every run to step t, or as far as it gets (a divergence, its memory budget). The
-        shared cursor is t when one run at least gets there, else the furthest any got."""
+        """Every run to step t, or as far as it gets (a divergence, its memory budget)."""
         for session in self.sessions:
             session.goto(t)
-        self.t = t if any(s.t == t for s in self.sessions) else max(s.t for s in self.sessions)
         return self.t
 
     def step(self, k: int = 1) -> int:
@@ -108,7 +111,6 @@ class Race:
     def reset(self) -> None:
         for session in self.sessions:
             session.reset()
-        self.t = 0
 
     def reach(self, index: int) -> int:
         """The step run `index` shows at the shared cursor: the cursor, or the step where
