@@ -183,3 +183,40 @@ def test_compare_snapshot(snap_compare):
     assert snap_compare(
         app, terminal_size=(120, 48), run_before=keys("g", *"60", "enter", "t", "t")
     )
+
+
+async def test_S_saves_every_run_and_reopening_restores_them(tmp_path):
+    from tui.__main__ import reopen
+
+    app = compare_app("plateau", "--optimizer momentum")
+    path = tmp_path / "s.json"
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "n", "n", "tab", "plus", "n", "S")
+        app.screen.query_one("Input").value = str(path)
+        await pilot.press("enter")
+        await settle(pilot)
+        before = app.race.sessions
+    again = reopen(str(path), 10_000_000)
+    assert again.race.selected == 1 and [r.label for r in again.race.runners] == [
+        "base",
+        "--optimizer momentum",
+    ]
+    for a, b in zip(before, again.race.sessions, strict=True):
+        assert b.t == 3 and a.events == b.events
+        assert b.theta(3).tobytes() == a.theta(3).tobytes() and b.lr(2) == a.lr(2)
+    assert again.race.sessions[1].lr(2) == 2.0
+
+
+async def test_x_exports_every_run_as_the_trace_does(tmp_path):
+    app = compare_app("seed", "--lr 3")
+    path = tmp_path / "t.csv"
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "n", "n", "x")
+        app.screen.query_one("Input").value = str(path)
+        await pilot.press("enter")
+        await settle(pilot)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "run,step,w,b,loss,dw,db"
+    assert [line.split(",")[:2] for line in lines[1:]] == [
+        [str(run), str(step)] for step in range(3) for run in range(2)
+    ]

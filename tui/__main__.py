@@ -298,8 +298,9 @@ def trace_session(args: argparse.Namespace, every: int) -> int:
         names = ", ".join(("DATA" if o == "data" else "--" + o.replace("_", "-")) for o in given)
         raise UsageError(f"--session replays the saved run as it was: {names} cannot go with it")
     saved = sessionfile.load(args.session)
-    _, session = sessionfile.restore(saved)
-    sys.stdout.writelines(trace.lines(session, session.t, every, args.format))
+    _, race = sessionfile.restore_race(saved)
+    steps = [session.t for session in race.sessions]
+    sys.stdout.writelines(trace.lines_of_runs(race.sessions, steps, every, args.format))
     return 0
 
 
@@ -412,13 +413,13 @@ def reopen(path: str, max_steps: int) -> GdstepApp:
     furthest = max([saved.step, *(event.step for event in saved.events)])
     if furthest >= REPLAY_NOTICE:
         print(f"gdstep: replaying {furthest:,} steps to reopen {saved.label} …", file=sys.stderr)
-    dataset, session = sessionfile.restore(saved, max_steps)
+    dataset, race = sessionfile.restore_race(saved, max_steps)
     breakpoints, watches = sessionfile.expressions(saved, dataset.d)
     return GdstepApp(
         dataset,
-        session.config,
+        race.base.config,
         max_steps,
-        session=session,
+        race=race,
         source=Source(saved.data, saved.target, saved.standardize),
         breakpoints=breakpoints,
         watches=watches,

@@ -148,19 +148,20 @@ class Keeping:
         from tui.files import sessionfile
 
         if self.served is not None:
-            text = sessionfile.csv_text(self.session, self.watches)
-            self.deliver(text, "gdstep-trace.csv", f"steps 0…{self.session.t:,}")
+            text = sessionfile.csv_text(self.race, self.watches)
+            self.deliver(text, "gdstep-trace.csv", f"steps 0…{self.race.t:,}")
             return
 
         def chosen(path: str | None) -> None:
             if path is None:
                 return
             try:
-                written = sessionfile.export_csv(self.session, path, self.watches)
+                written = sessionfile.export_csv(self.race, path, self.watches)
             except InputError as error:
                 self.notify(str(error), title="Export failed", severity="error")
                 return
-            self.notify(f"Wrote steps 0…{self.session.t:,} to {written}", timeout=4)
+            runs = f" of {len(self.race.runners)} runs" if self.comparing else ""
+            self.notify(f"Wrote steps 0…{self.race.t:,}{runs} to {written}", timeout=4)
 
         self.open_dialog(FileDialog("Export the trace so far (CSV)", "gdstep-trace.csv"), chosen)
 
@@ -180,7 +181,7 @@ class Keeping:
                 return
             self.mark_saved()
             self.notify(
-                f"Saved the session at step {self.session.t:,} to {written}; "
+                f"Saved the session at step {self.race.t:,} to {written}; "
                 f"reopen it with gdstep --session {written}",
                 timeout=5,
             )
@@ -199,12 +200,14 @@ class Keeping:
 
         source = self.source
         return sessionfile.to_json(
-            self.session,
+            self.race.base,
             source.spec,
             source.target,
             source.standardize,
             [(b.expression.text, b.enabled) for b in self.breakpoints],
             [w.text for w in self.watches],
+            [(runner.text, runner.session) for runner in self.race.runners[1:]],
+            self.race.selected,
         )
 
     def _save_to_browser(self, then: Callable[[], object] | None) -> None:

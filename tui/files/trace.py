@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections.abc import Iterator
@@ -149,16 +150,51 @@ def lines(
     and the last one; one more column per watch, named by its expression; and, when a change
     made by hand lies in 0 … last, a last column `event` that says what it was (`changes`),
     with the rows of those steps whatever `every` is."""
+    return lines_of_runs([session], [last], every, fmt, watches)
+
+
+def lines_of_runs(
+    sessions: list[Session],
+    lasts: list[int],
+    every: int = 1,
+    fmt: str = "csv",
+    watches: list[Expression] = (),
+) -> Iterator[str]:
+    """`lines` of compare mode's runs, run i's states 0 … lasts[i]: with more than one run a
+    leading column `run`, and the rows in step order, each step's rows in run order (as
+    `write_runs` prints them); the column `event` when any run has a change made by hand."""
     watches = list(watches)
-    made = changes(session, last)
-    names = columns(session.d) + [w.text for w in watches] + (["event"] if made else [])
+    made = [changes(s, last) for s, last in zip(sessions, lasts, strict=True)]
+    lead = ["run"] if len(sessions) > 1 else []
+    events = ["event"] if any(made) else []
+    names = lead + columns(sessions[0].d) + [w.text for w in watches] + events
     text = _csv if fmt == "csv" else _jsonl
     if fmt == "csv":
         yield ",".join(names) + "\n"
+    runs = [
+        _rows_to(session, last, every, watches, made[i], i if lead else None, bool(events))
+        for i, (session, last) in enumerate(zip(sessions, lasts, strict=True))
+    ]
+    for _, values in heapq.merge(*runs, key=lambda item: item[0]):
+        yield text(names, values)
+
+
+def _rows_to(
+    session: Session,
+    last: int,
+    every: int,
+    watches: list[Expression],
+    made: dict[int, str],
+    run: int | None,
+    event_column: bool,
+) -> Iterator[tuple[tuple[int, int], list]]:
+    """((step, run), row) of the states 0 … last of one run, a CHUNK of states at a time."""
+    lead = [] if run is None else [run]
     for lo in range(0, last + 1, CHUNK):
         hi = min(lo + CHUNK - 1, last)
         for values in _rows(session, lo, hi, every, watches, {*made, last}):
-            yield text(names, values + [made.get(values[0], "")] if made else values)
+            row = lead + values + ([made.get(values[0], "")] if event_column else [])
+            yield (values[0], run or 0), row
 
 
 def _rows(
