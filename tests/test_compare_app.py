@@ -220,3 +220,17 @@ async def test_x_exports_every_run_as_the_trace_does(tmp_path):
     assert [line.split(",")[:2] for line in lines[1:]] == [
         [str(run), str(step)] for step in range(3) for run in range(2)
     ]
+
+
+async def test_c_runs_until_every_run_stopped_changing_and_the_panel_says_how():
+    app = compare_app("seed", "--lr 12", lr="2")
+    notes = notes_of(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "c")
+        t = app.race.t
+        assert notes[-1].title == "Race over" and app.race.sessions[0].converged
+        shown = text(app.query_one(ComparePanel))
+        assert "θ stopped changing" in shown.splitlines()[2]
+        assert "repeats 4 states" in shown.splitlines()[3]
+        await press(pilot, "c")  # nothing new to run to: it stops at once
+        assert app.race.t == t and notes[-1].title == "Race over"

@@ -96,7 +96,12 @@ class Runs:
                 return self._advance_race(enabled, to, open_ended, stuck)
             return self._advance(session, enabled, to, open_ended)
 
-        stop = self._stuck(session) if open_ended and not comparing else None
+        if not open_ended:
+            stop = None
+        elif comparing:
+            stop = Stop(StopReason.ALL_STOPPED) if self._race_stuck() else None
+        else:
+            stop = self._stuck(session)
         per_call = 1
         overhead = 0.010  # the last refresh's cost: the engine gets the rest of the frame
         try:
@@ -161,6 +166,15 @@ class Runs:
             return Stop(StopReason.CONVERGED)
         period = int(periods(session, session.t, session.t)[0])
         return Stop(StopReason.CYCLE, period=period) if period > 1 else None
+
+    def _race_stuck(self) -> bool:
+        """Whether no run of compare mode can go anywhere new from the cursor: each one
+        stopped short, or stopped changing, or repeats a cycle (as `_stuck` for one run)."""
+        race = self.race
+        return all(
+            race.stopped(i) is not None or self._stuck(session) is not None
+            for i, session in enumerate(race.sessions)
+        )
 
     def _advance(
         self, session: Session, breakpoints: list[Expression], stop: int, at_fixed_point: bool

@@ -7,6 +7,7 @@ from rich.text import Text
 
 from tui.app.widgets.panel import Panel
 from tui.app.widgets.text_grid import number, text_grid
+from tui.engine.cycles import periods
 from tui.engine.diagnostics import norm
 from tui.engine.race import Race
 from tui.engine.session import Session
@@ -65,4 +66,8 @@ def _status(race: Race, index: int) -> Text:
         return Text(f"diverged at step {t:,}", "bold red")
     if why == "memory":
         return Text(f"memory limit at step {t:,}", "yellow")
-    return Text("")
+    session = race.runners[index].session
+    if session.converged:
+        return Text("θ stopped changing", "dim")
+    period = int(periods(session, session.t, session.t)[0])
+    return Text(f"repeats {period} states" if period > 1 else "", "dim")
