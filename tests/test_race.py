@@ -259,3 +259,9 @@ def test_trace_vs_notes_name_the_run_and_a_divergence_exits_3(capsys):
 def test_a_bad_vs_is_one_line_and_status_2(capsys, args, message):
     code, out, err = gdstep(capsys, "trace", "seed", *args)
     assert code == 2 and out == "" and err.startswith(message) and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("text", ["--shuffle", "--lr=2", "--optimizer momentum"])
+def test_a_vs_text_that_looks_like_an_option_is_taken_as_its_value(capsys, text):
+    code, out, err = gdstep(capsys, "trace", "seed", "--steps", "1", "--vs", text)
+    assert code == 0 and err == "" and out.splitlines()[0].startswith("run,step")

@@ -430,11 +430,18 @@ REPLAY_NOTICE = 10_000
 """From this many steps, reopening a session says that it is replaying them (it takes a while)."""
 
 
-def join_negative_values(argv: Sequence[str]) -> list[str]:
-    """`--w0 -1,-2` as `--w0=-1,-2`: argparse would take `-1,-2` for an option."""
+TEXT_OPTIONS = {"--vs"}
+"""Options whose value is itself options (`--vs --shuffle`): the next token is always it."""
+
+
+def join_option_values(argv: Sequence[str]) -> list[str]:
+    """`--w0 -1,-2` as `--w0=-1,-2` and `--vs --shuffle` as `--vs=--shuffle`: argparse would
+    take `-1,-2` and `--shuffle` for options."""
     out: list[str] = []
     for token in argv:
-        if out and out[-1] in NUMBER_OPTIONS and re.match(r"-[\d.]", token):
+        if out and (
+            out[-1] in TEXT_OPTIONS or (out[-1] in NUMBER_OPTIONS and re.match(r"-[\d.]", token))
+        ):
             out[-1] = f"{out[-1]}={token}"
         else:
             out.append(token)
@@ -442,7 +449,7 @@ def join_negative_values(argv: Sequence[str]) -> list[str]:
 
 
 def dispatch(argv: Sequence[str]) -> int:
-    argv = join_negative_values(argv)
+    argv = join_option_values(argv)
     if argv and argv[0] == "trace":
         return trace_main(argv[1:])
     if argv and argv[0] == "samples":
