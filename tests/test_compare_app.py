@@ -234,3 +234,13 @@ async def test_c_runs_until_every_run_stopped_changing_and_the_panel_says_how():
         assert "repeats 4 states" in shown.splitlines()[3]
         await press(pilot, "c")  # nothing new to run to: it stops at once
         assert app.race.t == t and notes[-1].title == "Race over"
+
+
+async def test_g_back_to_a_step_past_where_a_run_diverged():
+    app = compare_app("hours", "--lr 1e308")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "n", "n", "n", "n", "n", "g")
+        await pilot.press("ctrl+a", "ctrl+k", "3", "enter")
+        await until(pilot, lambda: len(app.screen_stack) == 1 and not app.running)
+        await settle(pilot)
+        assert app.race.t == 3 and [s.t for s in app.race.sessions] == [3, 1]

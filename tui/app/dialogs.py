@@ -26,8 +26,9 @@ class Dialogs:
             target = min(int(step), self.max_steps)
             if target < step:
                 self.notify(f"Going to the step limit, {self.max_steps:,} (--max-steps).")
-            if target <= min(s.last for s in self.race.sessions):
-                self.race.goto(target)
+            race = self.race
+            if target <= race.t or all(target <= s.last for s in race.sessions):
+                race.goto(target)
                 self.refresh_views()
             else:
                 self.start_run(target)
