@@ -244,3 +244,16 @@ async def test_g_back_to_a_step_past_where_a_run_diverged():
         await until(pilot, lambda: len(app.screen_stack) == 1 and not app.running)
         await settle(pilot)
         assert app.race.t == 3 and [s.t for s in app.race.sessions] == [3, 1]
+
+
+async def test_help_and_the_palette_list_the_compare_keys():
+    from tui.app.screens.help_screen import binding_rows
+
+    app = compare_app("seed")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rows = {keys: description for keys, description, _ in binding_rows(app, app.screen)}
+        assert rows["tab"] == "Next run" and rows["a"] == "Add a run"
+        assert rows["A"] == "Remove the run"
+        commands = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Next run", "Add a run", "Remove the run"} <= commands

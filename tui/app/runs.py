@@ -69,7 +69,7 @@ class Runs:
         if self.running:
             self.workers.cancel_group(self, "run")
             self._run_finished()
-            self.notify(f"Run stopped at step {self.session.t:,}.", timeout=2)
+            self.notify(f"Run stopped at step {self.race.t:,}.", timeout=2)
 
     def _run_finished(self) -> None:
         self.running = False
