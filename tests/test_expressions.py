@@ -328,7 +328,7 @@ def test_error_message_examples() -> None:
         parse("los < 1", 1)
     assert str(info.value) == (
         "unknown name 'los' at column 1 (did you mean 'loss'? names: step, loss, dloss, w, w1, "
-        "b, dw, dw1, db, grad_norm, lr, period, cos_beta, dl1, dl2, lambda_max)\n"
+        "b, dw, dw1, db, grad_norm, lr, period, run, cos_beta, dl1, dl2, lambda_max)\n"
         "  los < 1\n"
         "  ^^^"
     )

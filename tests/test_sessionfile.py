@@ -326,7 +326,7 @@ def test_another_version(tmp_path, document, version, age):
     shown = repr(version)
     assert broken(path) == (
         f"made by a different version: {path} is a session file of version {shown}{age}; "
-        "this gdstep reads version 1"
+        "this gdstep reads versions 1 and 2"
     )
 
 

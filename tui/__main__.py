@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, TextIO
 
 import tui
 from tui import data
-from tui.config import make_config, parse_int, parse_memory
+from tui.config import make_config, parse_int, parse_memory, vs_config
 from tui.data import Dataset
 from tui.engine import session as engine_session
 from tui.engine.optimizers import OPTIMIZERS
+from tui.engine.race import MAX_RUNS
 from tui.engine.session import Config, Session
 from tui.errors import InputError
 from tui.format import quoted
@@ -26,6 +27,7 @@ from tui.format import quoted
 if TYPE_CHECKING:
     from tui.app import GdstepApp
     from tui.expressions import Expression
+    from tui.files.trace import Stop
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -71,6 +73,16 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         help="show EXPR at every step, e.g. 'dloss' (repeatable)",
+    )
+    g.add_argument(
+        "--vs",
+        dest="vs",
+        metavar="OPTIONS",
+        action="append",
+        default=[],
+        help="compare mode: one more run, the base run's options changed by OPTIONS, e.g. "
+        "--vs '--optimizer momentum' (any of --lr --optimizer --batch-size --shuffle --seed "
+        f"--loss --reduction --w0 --b0; at most {MAX_RUNS - 1} --vs)",
     )
     d = parser.add_argument_group("data")
     d.add_argument("--target", metavar="NAME", help="the target column (default: the last)")
@@ -129,7 +141,9 @@ def trace_parser() -> Parser:
     parser = Parser(
         prog="gdstep trace",
         description="Print the exact trajectory, one row per state: "
-        "step,w,b,loss,dw,db (w1…wd, dw1…dwd when d > 1). Floats are Python's repr.",
+        "step,w,b,loss,dw,db (w1…wd, dw1…dwd when d > 1). Floats are Python's repr. "
+        "With --vs (compare mode) a first column `run` (0: the base run) and, for each step, "
+        "every run's row in turn.",
     )
     parser.add_argument("data", nargs="?", metavar="DATA", help="a CSV file or a sample name")
     add_run_options(parser)
@@ -152,6 +166,16 @@ class Run:
     steps: int
     breakpoints: list[Expression]
     watches: list[Expression]
+    others: list[Other] = ()
+
+
+@dataclass(frozen=True)
+class Other:
+    """A run of compare mode besides the base: its Config, label and `--vs` text."""
+
+    config: Config
+    label: str
+    text: str
 
 
 def prepare(args: argparse.Namespace) -> Run:
@@ -169,12 +193,16 @@ def prepare(args: argparse.Namespace) -> Run:
         "steps": getattr(args, "steps", None),
     }
     config, steps = make_config(dataset, given, shuffle=args.shuffle, seed=args.seed)
+    if len(args.vs) >= MAX_RUNS:
+        raise UsageError(f"at most {MAX_RUNS - 1} --vs (four runs in all), not {len(args.vs)}")
+    others = [Other(*vs_config(dataset, config, text), text) for text in args.vs]
     return Run(
         dataset,
         config,
         steps,
         expressions(args.breaks, dataset.d),
         expressions(args.watches, dataset.d),
+        others,
     )
 
 
@@ -202,9 +230,9 @@ def trace_main(argv: Sequence[str]) -> int:
     run = prepare(args)
     for warning in run.dataset.warnings:
         note(warning)
-    session = Session(run.dataset.x, run.dataset.y, run.config)
-    stop = trace.write(
-        session,
+    sessions = race_sessions(run)
+    stops = trace.write_runs(
+        sessions,
         run.steps,
         sys.stdout,
         every=every,
@@ -213,25 +241,48 @@ def trace_main(argv: Sequence[str]) -> int:
         watches=run.watches,
     )
     sys.stdout.flush()
-    if (standardization := run.dataset.standardization) is not None:
+    labels = ["", *(f"run {i} ({other.label}): " for i, other in enumerate(run.others, 1))]
+    if run.others:
+        labels[0] = "run 0 (base): "
+    diverged = [
+        trace_notes(session, stop, label, run.dataset)
+        for session, stop, label in zip(sessions, stops, labels, strict=True)
+    ]
+    return EXIT_DIVERGED if any(diverged) else 0
+
+
+def race_sessions(run: Run) -> list[Session]:
+    """The base run's session, then one per `--vs`, each with its share of the memory."""
+    configs = [run.config, *(other.config for other in run.others)]
+    memory = engine_session.max_memory // len(configs)
+    sessions = [Session(run.dataset.x, run.dataset.y, c, memory=memory) for c in configs]
+    for index, session in enumerate(sessions):
+        session.run = index
+    return sessions
+
+
+def trace_notes(session: Session, stop: Stop, label: str, dataset: Dataset) -> bool:
+    """What the trace says on stderr about one run's end (`label` names the run in compare
+    mode); True when the run diverged."""
+    if (standardization := dataset.standardization) is not None:
         model = standardization.describe_model(session.w(stop.step), session.b(stop.step))
-        note(f"at step {stop.step} in the file's own units: {model}")
+        note(f"{label}at step {stop.step} in the file's own units: {model}")
     if stop.breakpoint is not None:
-        note(f"stopped at step {stop.step}: breakpoint '{stop.breakpoint.text}' holds")
+        note(f"{label}stopped at step {stop.step}: breakpoint '{stop.breakpoint.text}' holds")
     elif session.diverged and stop.step == session.last:
         note(
-            f"diverged at step {stop.step} with η = {session.lr(stop.step - 1)!r}: the loss or "
-            "θ is no longer finite; try a smaller --lr"
+            f"{label}diverged at step {stop.step} with η = {session.lr(stop.step - 1)!r}: the "
+            "loss or θ is no longer finite; try a smaller --lr"
         )
-        return EXIT_DIVERGED
+        return True
     elif stop.cycle is not None:
         k, period = stop.cycle
         note(
-            f"from step {k - period} on the run repeats {period} states for ever: "
+            f"{label}from step {k - period} on the run repeats {period} states for ever: "
             f"θ_{k} = θ_{k - period} bit for bit, with the same optimizer state "
             f"(break at it with --break 'period == {period}')"
         )
-    return 0
+    return False
 
 
 def trace_session(args: argparse.Namespace, every: int) -> int:
@@ -247,8 +298,9 @@ def trace_session(args: argparse.Namespace, every: int) -> int:
         names = ", ".join(("DATA" if o == "data" else "--" + o.replace("_", "-")) for o in given)
         raise UsageError(f"--session replays the saved run as it was: {names} cannot go with it")
     saved = sessionfile.load(args.session)
-    _, session = sessionfile.restore(saved)
-    sys.stdout.writelines(trace.lines(session, session.t, every, args.format))
+    _, race = sessionfile.restore_race(saved)
+    steps = [session.t for session in race.sessions]
+    sys.stdout.writelines(trace.lines_of_runs(race.sessions, steps, every, args.format))
     return 0
 
 
@@ -333,13 +385,19 @@ def write_crash_report(text: str) -> str:
 
 def new_app(args: argparse.Namespace, max_steps: int) -> GdstepApp:
     from tui.app import GdstepApp, Source
+    from tui.engine.race import Race
     from tui.expressions import Breakpoint
 
     run = prepare(args)
+    sessions = race_sessions(run)
+    race = Race(sessions[0])
+    for other, session in zip(run.others, sessions[1:], strict=True):
+        race.add(session, other.label, other.text)
     return GdstepApp(
         run.dataset,
         run.config,
         max_steps,
+        race=race,
         source=Source(args.data, args.target, args.standardize),
         breakpoints=[Breakpoint(e) for e in run.breakpoints],
         watches=run.watches,
@@ -355,13 +413,13 @@ def reopen(path: str, max_steps: int) -> GdstepApp:
     furthest = max([saved.step, *(event.step for event in saved.events)])
     if furthest >= REPLAY_NOTICE:
         print(f"gdstep: replaying {furthest:,} steps to reopen {saved.label} …", file=sys.stderr)
-    dataset, session = sessionfile.restore(saved, max_steps)
+    dataset, race = sessionfile.restore_race(saved, max_steps)
     breakpoints, watches = sessionfile.expressions(saved, dataset.d)
     return GdstepApp(
         dataset,
-        session.config,
+        race.base.config,
         max_steps,
-        session=session,
+        race=race,
         source=Source(saved.data, saved.target, saved.standardize),
         breakpoints=breakpoints,
         watches=watches,
@@ -372,11 +430,18 @@ REPLAY_NOTICE = 10_000
 """From this many steps, reopening a session says that it is replaying them (it takes a while)."""
 
 
-def join_negative_values(argv: Sequence[str]) -> list[str]:
-    """`--w0 -1,-2` as `--w0=-1,-2`: argparse would take `-1,-2` for an option."""
+TEXT_OPTIONS = {"--vs"}
+"""Options whose value is itself options (`--vs --shuffle`): the next token is always it."""
+
+
+def join_option_values(argv: Sequence[str]) -> list[str]:
+    """`--w0 -1,-2` as `--w0=-1,-2` and `--vs --shuffle` as `--vs=--shuffle`: argparse would
+    take `-1,-2` and `--shuffle` for options."""
     out: list[str] = []
     for token in argv:
-        if out and out[-1] in NUMBER_OPTIONS and re.match(r"-[\d.]", token):
+        if out and (
+            out[-1] in TEXT_OPTIONS or (out[-1] in NUMBER_OPTIONS and re.match(r"-[\d.]", token))
+        ):
             out[-1] = f"{out[-1]}={token}"
         else:
             out.append(token)
@@ -384,7 +449,7 @@ def join_negative_values(argv: Sequence[str]) -> list[str]:
 
 
 def dispatch(argv: Sequence[str]) -> int:
-    argv = join_negative_values(argv)
+    argv = join_option_values(argv)
     if argv and argv[0] == "trace":
         return trace_main(argv[1:])
     if argv and argv[0] == "samples":

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import re
+import shlex
 
 from tui.data import Dataset
 from tui.engine.model import LOSSES, REDUCTIONS
 from tui.engine.optimizers import OPTIMIZERS
-from tui.engine.schedule import Batches, BatchSizeError, batch_size
+from tui.engine.schedule import BATCHES, Batches, BatchSizeError, batch_size
 from tui.engine.session import Config
 from tui.errors import InputError
 from tui.format import quoted
@@ -145,3 +146,84 @@ def check_targets(dataset: Dataset, loss: str) -> None:
     """`bce` needs 0 ≤ y ≤ 1 (raises); `mse` takes any y (with a note in `dataset.warnings`)."""
     if loss == "bce" and (outside := dataset.targets_outside()):
         raise ConfigError(f"{outside}; --loss bce needs every target in [0, 1]")
+
+
+# ---- compare mode: the runs of `--vs` --------------------------------------------------------
+
+VS_OPTIONS = ("lr", "optimizer", "batch_size", "shuffle", "seed", "loss", "reduction", "w0", "b0")
+"""What a `--vs` run may change of the base run (the data and the step count are shared)."""
+
+
+def vs_overrides(text: str) -> dict[str, str]:
+    """The options of one `--vs` text, e.g. "--optimizer momentum --lr 0.5", as
+    {key: value} (`shuffle` as "true"), in the order given. Raises ConfigError naming the
+    text for an option outside VS_OPTIONS, a missing value, an option given twice or no
+    option at all (the values are checked by vs_config)."""
+    try:
+        tokens = shlex.split(text)
+    except ValueError as error:
+        raise ConfigError(f"--vs {quoted(text)}: {error}") from None
+    given: dict[str, str] = {}
+    tokens.reverse()
+    while tokens:
+        token = tokens.pop()
+        name, equals, value = token.partition("=")
+        key = name[2:].replace("-", "_") if name.startswith("--") else ""
+        if key not in VS_OPTIONS:
+            allowed = ", ".join(option(k) for k in VS_OPTIONS)
+            raise ConfigError(f"--vs {quoted(text)}: {quoted(token)} is not one of {allowed}")
+        if key in given:
+            raise ConfigError(f"--vs {quoted(text)}: {option(key)} is given twice")
+        if key == "shuffle":
+            if equals:
+                raise ConfigError(f"--vs {quoted(text)}: --shuffle takes no value")
+            value = "true"
+        elif not equals:
+            if not tokens:
+                raise ConfigError(f"--vs {quoted(text)}: {option(key)} needs a value")
+            value = tokens.pop()
+        given[key] = value
+    if not given:
+        raise ConfigError(f"--vs {quoted(text)}: give at least one option, e.g. --lr 0.5")
+    return given
+
+
+def given_of(config: Config) -> dict[str, str | None]:
+    """A Config as the command-line values that make it again (every double by its repr)."""
+    return {
+        "loss": config.loss,
+        "reduction": config.reduction,
+        "optimizer": config.optimizer,
+        "lr": repr(config.lr),
+        "w0": ",".join(map(repr, config.w0)),
+        "b0": repr(config.b0),
+        "batch_size": None if config.batch_size is None else str(config.batch_size),
+    }
+
+
+def vs_config(dataset: Dataset, base: Config, text: str) -> tuple[Config, str]:
+    """The Config of a `--vs` run: the base run's options overridden by the text's, checked
+    as the command line checks them (an error names the text), and the run's label, its
+    overriding options. A run that changes --optimizer to one that takes no batch size (gd,
+    sgd) leaves the base's --batch-size behind."""
+    overrides = vs_overrides(text)
+    given = given_of(base)
+    optimizer = overrides.get("optimizer", "").strip().lower()
+    if BATCHES.get(optimizer) in (Batches.EVERY_POINT, Batches.ONE_POINT):
+        given["batch_size"] = None
+    given.update({k: v for k, v in overrides.items() if k not in ("shuffle", "seed")})
+    shuffle = base.shuffle or "shuffle" in overrides
+    try:
+        config, _ = make_config(
+            dataset, given, shuffle=shuffle, seed=overrides.get("seed", str(base.seed))
+        )
+    except ConfigError as error:
+        raise ConfigError(f"--vs {quoted(text)}: {error}") from None
+    return config, label_of(overrides)
+
+
+def label_of(overrides: dict[str, str]) -> str:
+    """A run's label: its overriding options as typed, e.g. `--optimizer momentum --lr 0.5`."""
+    return " ".join(
+        option(k) if k == "shuffle" else f"{option(k)} {v}" for k, v in overrides.items()
+    )

@@ -19,6 +19,7 @@ from textual.reactive import Reactive
 from textual.widgets import Footer, Header, Static
 
 from tui.app.plots.plot_panel import PlotPanel
+from tui.app.widgets.compare_panel import ComparePanel
 from tui.app.widgets.dial_panel import DialPanel
 from tui.app.widgets.point_table import PointTable
 from tui.app.widgets.progress_line import ProgressLine
@@ -28,6 +29,7 @@ from tui.app.widgets.update_panel import UpdatePanel
 from tui.app.widgets.watch_panel import WatchPanel
 from tui.data import Dataset
 from tui.engine.diagnostics import CurvatureCache, Diagnostics, diagnose
+from tui.engine.race import Race
 from tui.engine.session import Config, Session
 from tui.format import Precision, precision
 
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from tui.expressions import Breakpoint, Expression
 
 from tui.app.bindings import APP_BINDINGS, MAIN_SCREEN_ACTIONS, Palette
+from tui.app.compare import Compare
 from tui.app.dial import DialMode
 from tui.app.dialogs import Dialogs
 from tui.app.keeping import Keeping, Source
@@ -61,13 +64,14 @@ BORDER_TITLES = {
     "#plot": "plot (t: cycle, l: log)",
     "#update": "the batch gradient g = (Δw, Δb) and the coming update",
     "#watches": "watches (W)",
+    "#compare": "runs at step t (tab: select, a: add, A: remove)",
 }
 
 BACKGROUND_DIAGNOSTICS = 200_000
 """From this many numbers in the data (N·d), ∇L and H are computed off the UI thread."""
 
 
-class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, App[None]):
+class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Compare, Palette, App[None]):
     """A sigmoid neuron learning one keypress at a time."""
 
     CSS_PATH = "app.tcss"
@@ -82,6 +86,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
         max_steps: int = 10_000_000,
         *,
         session: Session | None = None,
+        race: Race | None = None,
         source: Source | None = None,
         breakpoints: Iterable[Breakpoint] = (),
         watches: Iterable[Expression] = (),
@@ -90,7 +95,8 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
         self.register_theme(GDSTEP_LIGHT)
         self._after_delivery = {}  # see Keeping.deliver
         self.dataset = dataset
-        self.session = session or Session(dataset.x, dataset.y, config)
+        # Compare mode's runs (tui.engine.race); `session` is the selected one's.
+        self.race = race or Race(session or Session(dataset.x, dataset.y, config))
         self.source = source or Source(dataset.name)
         self.breakpoints = list(breakpoints)
         self.watches = list(watches)
@@ -113,6 +119,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
         self.point_table = PointTable(id="table")
         self.point_table.can_focus = False  # keys go straight to the app, which scrolls it
         self.update_panel = UpdatePanel(id="update")
+        self.compare_panel = ComparePanel(id="compare")
 
     def compose(self) -> ComposeResult:
         self.mark_saved()  # the session as it starts has nothing to lose
@@ -127,6 +134,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
                     yield self.dial_panel
                     yield self.watch_panel
                 yield self.plot_panel
+            yield self.compare_panel
             yield self.point_table
             yield self.update_panel
         yield ProgressLine(id="progress")
@@ -189,6 +197,13 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
         diagnostics = self.diagnostics() if not self.running else None
         with precision(self.precision):
             self.state_panel.show(session, self.dataset, diagnostics)
+            self.compare_panel.display = self.comparing
+            title = BORDER_TITLES["#state"]
+            if self.comparing:
+                self.compare_panel.show(self.race, self.current_theme.dark)
+                runner = self.race.runners[self.race.selected]
+                title += f" · run {self.race.selected} ({runner.label})"
+            self.state_panel.border_title = title
             self._show_slow()
 
     def _show_slow(self) -> None:
@@ -207,7 +222,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
             self.watch_panel.show(session, self.watches)
             dialled = self.sync_dial()
             self.dial_panel.show(session, dialled)
-            self.plot_panel.show(session, self.dataset, dialled)
+            self.plot_panel.show(session, self.dataset, dialled, self.race)
         elif self._slow_timer is None:
             self._slow_timer = self.set_timer(wait, self._slow_timer_fired)
 
@@ -248,7 +263,7 @@ class GdstepApp(KeyBursts, Runs, StepInto, DialMode, Dialogs, Keeping, Palette, 
 
     def action_back(self) -> None:
         self.stop_run()
-        self.session.back()
+        self.race.back()
         self.refresh_views()
 
     def action_cycle_plot(self) -> None:

@@ -108,6 +108,13 @@ class DialMode:
         if self.dialing_now() is not None:
             self.action_dial_leave()
             return
+        if self.comparing:
+            self.notify(
+                "The direction dial turns one run's step: remove the compared runs (A) to use "
+                "it, or try it with gdstep on that run alone.",
+                timeout=5,
+            )
+            return
         session = self.session
         try:
             dial(session, self.curvatures, [START])

@@ -26,14 +26,15 @@ class Dialogs:
             target = min(int(step), self.max_steps)
             if target < step:
                 self.notify(f"Going to the step limit, {self.max_steps:,} (--max-steps).")
-            if target <= self.session.last:
-                self.session.goto(target)
+            race = self.race
+            if target <= race.t or all(target <= s.last for s in race.sessions):
+                race.goto(target)
                 self.refresh_views()
             else:
                 self.start_run(target)
 
         self.stop_run()
-        dialog = NumberDialog("Go to step", self.session.t, integer=True, minimum=0)
+        dialog = NumberDialog("Go to step", self.race.t, integer=True, minimum=0)
         self.open_dialog(dialog, chosen)
 
     def action_set_lr(self) -> None:

@@ -14,9 +14,10 @@ from textual import events, work
 from tui import data
 from tui.config import make_config
 from tui.data import Dataset
+from tui.engine.race import Race
 from tui.engine.session import Session
 from tui.errors import InputError
-from tui.format import quoted
+from tui.format import count, quoted
 
 if TYPE_CHECKING:
     from tui.expressions import Expression
@@ -76,7 +77,7 @@ class Keeping:
 
     def action_reset(self) -> None:
         def reset() -> None:
-            self.session.reset()
+            self.race.reset()
             self.refresh_views()
 
         self.stop_run()
@@ -113,7 +114,8 @@ class Keeping:
 
     def _opened(self, spec: str, dataset: Dataset, session: Session) -> None:
         self.stop_run()
-        self.dataset, self.session = dataset, session
+        dropped_runs = len(self.race.runners) - 1
+        self.dataset, self.race = dataset, Race(session)
         self.source = Source(spec)
         self.breakpoints = [b for b in self.breakpoints if _fits(b.expression, dataset.d)]
         self.watches = [w for w in self.watches if _fits(w, dataset.d)]
@@ -131,6 +133,8 @@ class Keeping:
             timeout=5,
         )
         self.notify_warnings(dataset)
+        if dropped_runs:
+            self.notify(f"The {count(dropped_runs, 'compared run')} stayed with the old data.")
         self.refresh_views()
 
     def notify_warnings(self, dataset: Dataset) -> None:
@@ -144,19 +148,20 @@ class Keeping:
         from tui.files import sessionfile
 
         if self.served is not None:
-            text = sessionfile.csv_text(self.session, self.watches)
-            self.deliver(text, "gdstep-trace.csv", f"steps 0…{self.session.t:,}")
+            text = sessionfile.csv_text(self.race, self.watches)
+            self.deliver(text, "gdstep-trace.csv", f"steps 0…{self.race.t:,}")
             return
 
         def chosen(path: str | None) -> None:
             if path is None:
                 return
             try:
-                written = sessionfile.export_csv(self.session, path, self.watches)
+                written = sessionfile.export_csv(self.race, path, self.watches)
             except InputError as error:
                 self.notify(str(error), title="Export failed", severity="error")
                 return
-            self.notify(f"Wrote steps 0…{self.session.t:,} to {written}", timeout=4)
+            runs = f" of {len(self.race.runners)} runs" if self.comparing else ""
+            self.notify(f"Wrote steps 0…{self.race.t:,}{runs} to {written}", timeout=4)
 
         self.open_dialog(FileDialog("Export the trace so far (CSV)", "gdstep-trace.csv"), chosen)
 
@@ -176,7 +181,7 @@ class Keeping:
                 return
             self.mark_saved()
             self.notify(
-                f"Saved the session at step {self.session.t:,} to {written}; "
+                f"Saved the session at step {self.race.t:,} to {written}; "
                 f"reopen it with gdstep --session {written}",
                 timeout=5,
             )
@@ -195,12 +200,14 @@ class Keeping:
 
         source = self.source
         return sessionfile.to_json(
-            self.session,
+            self.race.base,
             source.spec,
             source.target,
             source.standardize,
             [(b.expression.text, b.enabled) for b in self.breakpoints],
             [w.text for w in self.watches],
+            [(runner.text, runner.session) for runner in self.race.runners[1:]],
+            self.race.selected,
         )
 
     def _save_to_browser(self, then: Callable[[], object] | None) -> None:
@@ -248,9 +255,11 @@ class Keeping:
         """What the user made that a saved session keeps: the step and the history (None for
         a session still at step 0 with nothing computed or changed), the breakpoints and the
         watches. The data set is one key away, and not counted."""
-        session = self.session
-        fresh = session.last == 0 and not session.events
-        history = None if fresh else (session, session.t, session.last, tuple(session.events))
+        history = tuple(
+            None if s.last == 0 and not s.events else (s, s.t, s.last, tuple(s.events))
+            for s in self.race.sessions
+        )
+        history = None if history == (None,) else history
         breakpoints = tuple((b.expression.text, b.enabled) for b in self.breakpoints)
         return history, breakpoints, tuple(w.text for w in self.watches)
 
@@ -268,13 +277,15 @@ class Keeping:
         `Reset drops 1,234 steps and 2 η changes. Reset?`."""
         from tui.app.screens.confirm_dialog import Choice, ConfirmDialog, history_text
 
-        session = self.session
-        if not (session.last or session.events):
+        sessions = self.race.sessions
+        if not any(session.last or session.events for session in sessions):
             then()
             return
-        kinds = [event.kind for event in session.events]
+        kinds = [event.kind for session in sessions for event in session.events]
         counts = (kinds.count(kind) for kind in ("lr", "edit", "direction"))
-        dropped = history_text(session.last, *counts)
+        dropped = history_text(sum(session.last for session in sessions), *counts)
+        if len(sessions) > 1:
+            dropped += f" in {len(sessions)} runs"
         choices = [Choice(("y",), title.lower(), True), Choice(("n",), "cancel", False)]
         dialog = ConfirmDialog(title, f"{doing} drops {dropped}. {title}?", choices)
         self.open_dialog(dialog, lambda yes: then() if yes else None)

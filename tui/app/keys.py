@@ -69,6 +69,9 @@ class KeyBursts:
         due, self._steps_due = self._steps_due, 0
         if not due:
             return
+        if self.comparing:
+            self._take_race_steps(due)
+            return
         session = self.session
         if session.diverged and session.t == session.last:
             self.notify_divergence()
@@ -80,6 +83,17 @@ class KeyBursts:
         elif due > room and session.limit < self.max_steps:
             self.notify(memory_limit_text(session), title="Memory limit", timeout=6)
         elif due > room:
+            self.notify(f"At the step limit, {self.max_steps:,} (--max-steps).", timeout=3)
+
+    def _take_race_steps(self, due: int) -> None:
+        """Compare mode's n: every run `due` steps on; a run that stops short says so."""
+        race = self.race
+        before = [race.stopped(i) for i in range(len(race.runners))]
+        room = self.max_steps - race.t
+        if race.step(min(due, max(room, 0))) < min(due, room):
+            self.notify("Every run has stopped (see the runs panel): b steps back.", timeout=4)
+        self.notify_runs_stopped(before)
+        if due > room:
             self.notify(f"At the step limit, {self.max_steps:,} (--max-steps).", timeout=3)
 
     async def run_action(

@@ -35,6 +35,7 @@ class StopReason(Enum):
     DIVERGED = "the loss or θ is no longer finite"
     LIMIT = "the step limit (--max-steps)"
     MEMORY = "the memory limit (--max-memory)"
+    ALL_STOPPED = "every run of compare mode stopped (a fixed point, a cycle, a divergence)"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Stop:
     reason: StopReason
     breakpoint: Expression | None = None
     period: int = 0
+    run: int = 0  # in compare mode, the run where the breakpoint holds
 
 
 class Runs:
@@ -67,7 +69,7 @@ class Runs:
         if self.running:
             self.workers.cancel_group(self, "run")
             self._run_finished()
-            self.notify(f"Run stopped at step {self.session.t:,}.", timeout=2)
+            self.notify(f"Run stopped at step {self.race.t:,}.", timeout=2)
 
     def _run_finished(self) -> None:
         self.running = False
@@ -77,41 +79,84 @@ class Runs:
 
     @work(exclusive=True, group="run")
     async def _run(self, target: int | None) -> None:
-        session = self.session
-        goal = min(self.max_steps, session.limit, self.max_steps if target is None else target)
+        session, race = self.session, self.race
+        comparing = self.comparing
+        limit = self.max_steps if comparing else session.limit  # compare: each run its own
+        goal = min(self.max_steps, limit, self.max_steps if target is None else target)
         bar = self.query_one(ProgressLine)
-        start = session.t
-        bar.start(start, goal)
+        bar.start(race.t, goal)
         bar.set_class(target is not None, "-running")
         self.sub_title = f"{self.dataset.name} · running (c to stop)"
         enabled = [b.expression for b in self.breakpoints if b.enabled]
         open_ended = target is None  # c stops where θ stops changing; g goes where it is told
-        stop = self._stuck(session) if open_ended else None
+        stuck: set[int] = set()  # compare mode: the runs that stopped changing
+
+        def advance(to: int) -> Stop | None:
+            if comparing:
+                return self._advance_race(enabled, to, open_ended, stuck)
+            return self._advance(session, enabled, to, open_ended)
+
+        if not open_ended:
+            stop = None
+        elif comparing:
+            stop = Stop(StopReason.ALL_STOPPED) if self._race_stuck() else None
+        else:
+            stop = self._stuck(session)
         per_call = 1
         overhead = 0.010  # the last refresh's cost: the engine gets the rest of the frame
         try:
-            while stop is None and session.t < goal:
+            while stop is None and race.t < goal:
                 frame_end = time.perf_counter() + FRAME - overhead
-                while stop is None and session.t < goal and time.perf_counter() < frame_end:
-                    t0, before = time.perf_counter(), session.t
-                    stop = self._advance(session, enabled, min(before + per_call, goal), open_ended)
+                while stop is None and race.t < goal and time.perf_counter() < frame_end:
+                    t0, before = time.perf_counter(), race.t
+                    stop = advance(min(before + per_call, goal))
                     elapsed = max(time.perf_counter() - t0, 1e-9)
                     per_call = max(1, min(per_call * 2, int(per_call * CALL / elapsed)))
-                    if stop is None and session.t == before:
-                        stop = Stop(StopReason.DIVERGED)
+                    if stop is None and race.t == before:
+                        stop = Stop(StopReason.ALL_STOPPED if comparing else StopReason.DIVERGED)
                 refresh_start = time.perf_counter()
-                bar.update(session.t)
+                bar.update(race.t)
                 self.refresh_views()
                 await asyncio.sleep(0.002)  # the screen refreshes here
                 overhead = min(time.perf_counter() - refresh_start, FRAME / 2)
         finally:
-            if self.session is session:
+            if self.race is race:
                 self._run_finished()
-        if stop is None and session.t >= self.max_steps:
+        if stop is None and race.t >= self.max_steps:
             stop = Stop(StopReason.LIMIT)
-        elif stop is None and session.t >= session.limit and (target is None or target > session.t):
+        elif stop is None and race.t >= limit and (target is None or target > race.t):
             stop = Stop(StopReason.MEMORY)
         self._report_stop(session, stop)
+
+    def _advance_race(
+        self, breakpoints: list[Expression], stop: int, open_ended: bool, stuck: set[int]
+    ) -> Stop | None:
+        """Compare mode's `_advance`: every run up to step `stop`, all of them back to the
+        first step where a breakpoint holds in any run. With c (`open_ended`) the race ends
+        once every run has stopped changing (a fixed point, a cycle, a divergence or its
+        memory limit: `stuck` collects them), while a run that stops alone lets the others
+        go on."""
+        from tui.expressions import first_hit
+
+        race = self.race
+        before = race.t
+        was = [race.stopped(i) for i in range(len(race.runners))]
+        hits = [first_hit(s, breakpoints, before, stop) for s in race.sessions]
+        found = [(hit[0], i) for i, hit in enumerate(hits) if hit is not None]
+        if found:
+            step, run = min(found)
+            race.goto(step)
+            self.notify_runs_stopped(was)
+            return Stop(StopReason.BREAKPOINT, hits[run][1], run=run)
+        if open_ended:
+            for i, s in enumerate(race.sessions):
+                if s.t < stop or s.first_fixed_point(before) or first_cycle(s, before):
+                    stuck.add(i)
+        race.goto(stop)
+        self.notify_runs_stopped(was)
+        if len(stuck) == len(race.runners) or race.t < stop:
+            return Stop(StopReason.ALL_STOPPED)
+        return None
 
     @staticmethod
     def _stuck(session: Session) -> Stop | None:
@@ -121,6 +166,15 @@ class Runs:
             return Stop(StopReason.CONVERGED)
         period = int(periods(session, session.t, session.t)[0])
         return Stop(StopReason.CYCLE, period=period) if period > 1 else None
+
+    def _race_stuck(self) -> bool:
+        """Whether no run of compare mode can go anywhere new from the cursor: each one
+        stopped short, or stopped changing, or repeats a cycle (as `_stuck` for one run)."""
+        race = self.race
+        return all(
+            race.stopped(i) is not None or self._stuck(session) is not None
+            for i, session in enumerate(race.sessions)
+        )
 
     def _advance(
         self, session: Session, breakpoints: list[Expression], stop: int, at_fixed_point: bool
@@ -152,10 +206,25 @@ class Runs:
 
     def _say_why_stopped(self, session: Session, stop: Stop | None) -> None:
         why = None if stop is None else stop.reason
-        if why is StopReason.BREAKPOINT and stop.breakpoint is not None:
+        if self.comparing and why is StopReason.BREAKPOINT and stop.breakpoint is not None:
+            runner = self.race.runners[stop.run]
+            self.notify(
+                f"Breakpoint at step {self.race.t:,} in run {stop.run} ({runner.label}): "
+                f"{stop.breakpoint.text}",
+                title="Breakpoint",
+                timeout=6,
+            )
+        elif why is StopReason.BREAKPOINT and stop.breakpoint is not None:
             self.notify(
                 f"Breakpoint at step {session.t:,}: {stop.breakpoint.text}",
                 title="Breakpoint",
+                timeout=6,
+            )
+        elif why is StopReason.ALL_STOPPED:
+            self.notify(
+                f"Every run stopped changing by step {self.race.t:,} (a fixed point, a cycle, "
+                "a divergence or its memory limit): the runs panel says where.",
+                title="Race over",
                 timeout=6,
             )
         elif why is StopReason.DIVERGED and session.diverged and session.t == session.last:

@@ -113,11 +113,18 @@ class Session:
         self.history = History(
             d + 1, self.optimizer.state_rows, self.advance, path=d == 1, points=self.n
         )
-        self.memory = max_memory if memory is None else memory
-        self.capacity = self.history.steps_within(self.memory) - 1
-        """How many steps past its first the history may hold within its memory budget."""
+        self.set_memory(max_memory if memory is None else memory)
+        self.run = 0
+        """Its index among compared runs (tui.engine.race; 0 alone): `run` in expressions."""
         self.t = 0
         self.reset()
+
+    def set_memory(self, memory: int) -> None:
+        """The history's memory budget in bytes (compare mode shares one among its runs);
+        a history already past it keeps what it holds but grows no further."""
+        self.memory = memory
+        self.capacity = self.history.steps_within(memory) - 1
+        """How many steps past its first the history may hold within its memory budget."""
 
     # ---- the cursor -------------------------------------------------------------------
     @property

@@ -31,6 +31,7 @@ The names, for step t (θ_t = (w, b), g_t the batch gradient update t uses):
                         (θ, optimizer state and η bit for bit, the batch too), the
                         smallest such p ≤ 8; else 0. From there the run repeats those
                         p states for ever (1 is a fixed point; see tui.engine.cycles)
+``run``                 the run's index in compare mode (0: the base run; 0 alone)
 ``grad_norm``           ‖∇L(θ_t)‖, full data
 ``cos_beta``            cos β of the update t−1 → t (nan where there is none: step 0, an edit)
 ``dl1``, ``dl2``        ΔL₁, ΔL₂ of the update t−1 → t (nan where there is none)

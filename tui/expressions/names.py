@@ -24,6 +24,7 @@ def names_for(d: int) -> tuple[str, ...]:
         "grad_norm",
         "lr",
         "period",
+        "run",
         "cos_beta",
         "dl1",
         "dl2",

@@ -45,6 +45,8 @@ def _cheap_value(session: Session, t: int, name: str) -> float:
         return session.lr(t)
     if name == "period":
         return float(periods(session, t, t)[0])
+    if name == "run":
+        return float(session.run)
     prefix, j = feature_index(name) or (name, 1)  # "w" and "dw" are w1 and dw1
     if prefix == "dw":
         return float(session.history.full(t)[1][j - 1])
@@ -153,6 +155,8 @@ def history_arrays(session: Session, lo: int, hi: int, names: frozenset[str]) ->
     for name in names - {"period"}:
         if name == "step":
             arrays[name] = np.arange(lo, hi + 1, dtype=np.float64)
+        elif name == "run":
+            arrays[name] = np.full(hi - lo + 1, float(session.run))
         elif name == "loss":
             arrays[name] = block.loss
         elif name == "dloss":

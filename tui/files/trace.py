@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections.abc import Iterator
@@ -66,33 +67,80 @@ def write(
     where a breakpoint holds), writing each row as soon as it is computed: the rows whose
     step is a multiple of `every`, and the last. Only the last CHUNK states are kept, so
     memory does not grow with `steps`; the rows so far are flushed however it ends (ctrl+c)."""
-    watches = list(watches)
-    names = columns(session.d) + [w.text for w in watches]
+    return write_runs([session], steps, out, every, fmt, breakpoints, watches)[0]
+
+
+def write_runs(
+    sessions: list[Session],
+    steps: int,
+    out: TextIO,
+    every: int = 1,
+    fmt: str = "csv",
+    breakpoints: list[Expression] = (),
+    watches: list[Expression] = (),
+) -> list[Stop]:
+    """`write` for the runs of compare mode (tui.engine.race), in lock-step: with more
+    than one run a leading column `run` (its index, 0 the base run), and the rows in step
+    order, each step's rows in run order. Each run's rows are those `write` gives it alone;
+    a run that diverges stops there and the others go on; a breakpoint that holds in any
+    run stops them all at that step. Returns each run's Stop (the breakpoint in the Stop of
+    the run where it held, the first such run)."""
+    watches, breakpoints = list(watches), list(breakpoints)
+    lead = ["run"] if len(sessions) > 1 else []
+    names = lead + columns(sessions[0].d) + [w.text for w in watches]
     text = _csv if fmt == "csv" else _jsonl
-    session.reset()
-    t, hit, cycle = 0, None, None
+
+    def emit(lo: int, hi: int, ended: bool) -> None:
+        """The rows of steps lo … hi of every run, and each ended run's last row."""
+        rows = [
+            (values[0], i, [i] * len(lead) + values)
+            for i, session in enumerate(sessions)
+            for values in _rows(
+                session, lo, min(hi, session.t), every, watches, _last(session, lo, hi, ended)
+            )
+        ]
+        rows.sort(key=lambda item: item[:2])
+        out.writelines(text(names, values) for _, _, values in rows)
+
+    for session in sessions:
+        session.reset()
+    t, hit, where, cycles = 0, None, None, [None] * len(sessions)
     try:
         if fmt == "csv":
             out.write(",".join(names) + "\n")
-        out.writelines(text(names, values) for values in _rows(session, 0, 0, 1, watches))
+        emit(0, 0, steps == 0)
         while t < steps and hit is None:
             goal = min(t + CHUNK, steps)
-            hit = first_hit(session, list(breakpoints), t, goal)
-            if cycle is None:
-                cycle = first_cycle(session, t)
-            out.writelines(
-                text(names, values) for values in _rows(session, t + 1, session.t, every, watches)
-            )
-            diverged = session.t < goal and hit is None
-            t = session.t
-            if diverged:
+            hits = [first_hit(s, breakpoints, t, goal) for s in sessions]
+            found = [(h[0], i) for i, h in enumerate(hits) if h is not None]
+            where = min(found) if found else None
+            hit = None if where is None else hits[where[1]]
+            stop = goal if hit is None else hit[0]
+            for i, session in enumerate(sessions):
+                session.goto(min(stop, session.t))
+                if cycles[i] is None:
+                    cycles[i] = first_cycle(session, t)
+            ended = hit is not None or stop == steps or all(s.t < stop for s in sessions)
+            emit(t + 1, stop, ended)
+            if all(s.t < stop for s in sessions):
+                t = max(s.t for s in sessions)
                 break
-            session.forget_before(max(0, t - MAX_PERIOD))
-        if t % every:
-            out.writelines(text(names, values) for values in _rows(session, t, t, 1, watches))
+            t = stop
+            for session in sessions:
+                session.forget_before(max(0, session.t - MAX_PERIOD))
     finally:
         out.flush()
-    return Stop(t, None if hit is None else hit[1], cycle)
+    return [
+        Stop(s.t, None if hit is None or where[1] != i else hit[1], cycles[i])
+        for i, s in enumerate(sessions)
+    ]
+
+
+def _last(session: Session, lo: int, hi: int, ended: bool) -> set[int]:
+    """{the run's last step} when it falls in lo … hi and the run has ended there (the
+    trace ended, or the run stopped short of hi at a divergence), else nothing."""
+    last = session.t
+    return {last} if lo <= last <= hi and (ended or last < hi) else set()
 
 
 def lines(
@@ -102,16 +150,51 @@ def lines(
     and the last one; one more column per watch, named by its expression; and, when a change
     made by hand lies in 0 … last, a last column `event` that says what it was (`changes`),
     with the rows of those steps whatever `every` is."""
+    return lines_of_runs([session], [last], every, fmt, watches)
+
+
+def lines_of_runs(
+    sessions: list[Session],
+    lasts: list[int],
+    every: int = 1,
+    fmt: str = "csv",
+    watches: list[Expression] = (),
+) -> Iterator[str]:
+    """`lines` of compare mode's runs, run i's states 0 … lasts[i]: with more than one run a
+    leading column `run`, and the rows in step order, each step's rows in run order (as
+    `write_runs` prints them); the column `event` when any run has a change made by hand."""
     watches = list(watches)
-    made = changes(session, last)
-    names = columns(session.d) + [w.text for w in watches] + (["event"] if made else [])
+    made = [changes(s, last) for s, last in zip(sessions, lasts, strict=True)]
+    lead = ["run"] if len(sessions) > 1 else []
+    events = ["event"] if any(made) else []
+    names = lead + columns(sessions[0].d) + [w.text for w in watches] + events
     text = _csv if fmt == "csv" else _jsonl
     if fmt == "csv":
         yield ",".join(names) + "\n"
+    runs = [
+        _rows_to(session, last, every, watches, made[i], i if lead else None, bool(events))
+        for i, (session, last) in enumerate(zip(sessions, lasts, strict=True))
+    ]
+    for _, values in heapq.merge(*runs, key=lambda item: item[0]):
+        yield text(names, values)
+
+
+def _rows_to(
+    session: Session,
+    last: int,
+    every: int,
+    watches: list[Expression],
+    made: dict[int, str],
+    run: int | None,
+    event_column: bool,
+) -> Iterator[tuple[tuple[int, int], list]]:
+    """((step, run), row) of the states 0 … last of one run, a CHUNK of states at a time."""
+    lead = [] if run is None else [run]
     for lo in range(0, last + 1, CHUNK):
         hi = min(lo + CHUNK - 1, last)
         for values in _rows(session, lo, hi, every, watches, {*made, last}):
-            yield text(names, values + [made.get(values[0], "")] if made else values)
+            row = lead + values + ([made.get(values[0], "")] if event_column else [])
+            yield (values[0], run or 0), row
 
 
 def _rows(

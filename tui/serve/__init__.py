@@ -104,8 +104,8 @@ def check(args: argparse.Namespace) -> None:
         check_theme(args.theme)
     if args.session is not None:
         saved = sessionfile.load(args.session)
-        _, session = sessionfile.restore(saved, max_steps)
-        sessionfile.expressions(saved, session.d)
+        dataset, _ = sessionfile.restore_race(saved, max_steps)
+        sessionfile.expressions(saved, dataset.d)
     else:
         prepare(args)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():

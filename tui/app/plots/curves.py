@@ -4,7 +4,7 @@ and the fit (the data and ŷ = σ(w·x + b) at θ_t, for one feature). Numpy onl
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -110,6 +110,16 @@ def loss_curve(losses: np.ndarray, columns: int, log: bool, mark: int | None = N
         mark_y=mark_y,
         before_mark=before_mark,
     )
+
+
+def loss_curves(losses: list[np.ndarray], columns: int, log: bool) -> list[Curve]:
+    """Compare mode's loss curves, one per run, each as `loss_curve` makes it alone but on
+    shared axes: the steps of the longest, the plotted values of all."""
+    each = [loss_curve(values, columns, log) for values in losses]
+    x_hi = max(curve.x.hi for curve in each)
+    x_ticks = nice_ticks(0.0, x_hi, max(2, min(6, max(1, int(columns)) // 10)), integer=True)
+    y = _loss_axis(np.concatenate([curve.ys for curve in each]), log)
+    return [replace(curve, x=Axis(0.0, x_hi, x_ticks), y=y) for curve in each]
 
 
 def _loss_axis(ys: np.ndarray, log: bool) -> Axis:

@@ -139,14 +139,20 @@ class SurfaceView:
         if session is not self.session:
             self.session, self.bounds, self._key, self._grid = session, None, None, ()
 
-    def range(self, session: Session) -> tuple[float, float, float, float]:
-        """(w_lo, w_hi, b_lo, b_hi): the path's bounding box plus MARGIN on each side and at
-        least ±1 around θ_t, widened only when the path leaves the range shown so far."""
+    def range(
+        self, session: Session, others: tuple[Session, ...] = ()
+    ) -> tuple[float, float, float, float]:
+        """(w_lo, w_hi, b_lo, b_hi): the path's bounding box (with the paths of `others`,
+        compare mode's runs) plus MARGIN on each side and at least ±1 around θ_t, widened
+        only when a path leaves the range shown so far."""
         one_feature(session)
         self._follow(session)
         path = _finite_path(session)
+        centre = path[-1]
+        if others:
+            path = np.concatenate([path, *(_finite_path(other) for other in others)])
         w, b = path[:, 0], path[:, 1]  # column by column: 20× faster than min(axis=0)
-        lo, hi, centre = (w.min(), b.min()), (w.max(), b.max()), path[-1]
+        lo, hi = (w.min(), b.min()), (w.max(), b.max())
         old = self.bounds
         inside = old is not None and (
             old[0] <= lo[0] and hi[0] <= old[1] and old[2] <= lo[1] and hi[1] <= old[3]
@@ -160,12 +166,15 @@ class SurfaceView:
             self.bounds = (w_lo, w_hi, b_lo, b_hi)
         return self.bounds
 
-    def surface(self, session: Session, columns: int, rows: int) -> Surface:
-        """The full-data L(w, b) on `columns` w × `rows` b over `range`, with the path.
+    def surface(
+        self, session: Session, columns: int, rows: int, others: tuple[Session, ...] = ()
+    ) -> Surface:
+        """The full-data L(w, b) on `columns` w × `rows` b over `range` (which holds the
+        paths of `others` too), with the path.
 
         Over more than SURFACE_POINTS points the grid sums over an even-stride subsample (an
         Objective on those points, same loss and reduction) and `subsampled_from` says so."""
-        bounds = self.range(session)
+        bounds = self.range(session, others)
         columns, rows = max(1, int(columns)), max(1, int(rows))
         objective = session.objective
         key = (bounds, columns, rows)
@@ -180,9 +189,7 @@ class SurfaceView:
             self._key = key
             self._grid = (ws, bs, loss, level, log_lo, log_hi, len(x), subsampled_from)
         ws, bs, loss, level, log_lo, log_hi, points, subsampled_from = self._grid
-        path = session.thetas()
-        if len(path) > PATH_POINTS:
-            path = path[np.unique(np.linspace(0, len(path) - 1, PATH_POINTS).round().astype(int))]
+        path = path_of(session)
         return Surface(
             ws=ws,
             bs=bs,
@@ -197,6 +204,14 @@ class SurfaceView:
             points=points,
             subsampled_from=subsampled_from,
         )
+
+
+def path_of(session: Session) -> np.ndarray:
+    """θ_0 … θ_t, at most PATH_POINTS of them evenly spread (always θ_0 and θ_t)."""
+    path = session.thetas()
+    if len(path) > PATH_POINTS:
+        path = path[np.unique(np.linspace(0, len(path) - 1, PATH_POINTS).round().astype(int))]
+    return path
 
 
 def band_grid(surface: Surface, bands: int) -> np.ndarray:

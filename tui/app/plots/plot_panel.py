@@ -27,7 +27,9 @@ from tui.app.plots import axes, curves, loss_surface
 from tui.app.plots import dial as dial_view
 from tui.app.plots import lens as lens_view
 from tui.app.plots.plotext_adapter import build_matrix, matrix_strips, paint_background
+from tui.app.widgets.compare_panel import RUN_COLOURS
 from tui.data import Dataset
+from tui.engine.race import Race
 from tui.engine.session import Session
 from tui.format import MINUS, Precision, count, current_precision, num, precision
 
@@ -194,16 +196,23 @@ class PlotPanel(PlotextPlot):
         self.surface_view = loss_surface.SurfaceView()  # the surface's range and grid, kept
         self.lens_view = lens_view.LensView()  # the last lens, kept
         self.dialled: dial_view.Dialled | None = None  # the direction dial, while it is on
+        self.race: Race | None = None  # compare mode's runs (None or one run: no overlay)
         self._precision = Precision.ROUNDED  # how `show` was asked to write the numbers
 
     # ---- API ------------------------------------------------------------------------------
     def show(
-        self, session: Session, dataset: Dataset, dialled: dial_view.Dialled | None = None
+        self,
+        session: Session,
+        dataset: Dataset,
+        dialled: dial_view.Dialled | None = None,
+        race: Race | None = None,
     ) -> None:
         """Draw this session (and name the axes after the dataset's columns), with the
-        direction dial's sweep and arrows while it is on, its numbers in the precision of
-        the code that calls `show` (`tui.format.precision`)."""
+        direction dial's sweep and arrows while it is on, and in compare mode every run of
+        `race` on the loss plot and the surface; numbers in the precision of the code that
+        calls `show` (`tui.format.precision`)."""
         self.session, self.dataset, self.dialled = session, dataset, dialled
+        self.race = race if race is not None and len(race.runners) > 1 else None
         self._precision = current_precision()
         if session.d > 1 and self.mode not in ANY_D:
             self.mode = "loss"
@@ -306,6 +315,9 @@ class PlotPanel(PlotextPlot):
         return drawn
 
     def _draw_loss(self, session: Session, width: int, height: int) -> None:
+        if self.race is not None:
+            self._draw_race_losses(self.race, width, height)
+            return
         plt = self.plt
         losses = session.history.losses(0, session.last)
         curve = curves.loss_curve(losses, width, self.log, mark=session.t)
@@ -324,6 +336,25 @@ class PlotPanel(PlotextPlot):
         if curve.mark_y is not None:
             self._points(frame, [session.t], [curve.mark_y], "●", CURRENT)
         plt.title(_titled(frame.columns, title, curve.not_drawn, "loss"))
+        plt.xlabel("step")
+
+    def _draw_race_losses(self, race: Race, width: int, height: int) -> None:
+        """Compare mode: each run's L(θ_0) … L(θ_t) in its colour, on shared axes, with a
+        legend of the runs' labels."""
+        plt = self.plt
+        sessions = race.sessions
+        found = curves.loss_curves([s.losses() for s in sessions], width, self.log)
+        drawn = [curve for curve in found if not curve.empty]
+        title = "loss L(θ_t) of each run" + (" (log10)" if self.log else "")
+        if not drawn:
+            plt.title(_first_fitting(width - 2, "L is not finite in any run", "L nan"))
+            return
+        frame = self._frame(drawn[0].x, drawn[0].y, width, height)
+        for index, (runner, curve) in enumerate(zip(race.runners, found, strict=True)):
+            label = f"{index} {runner.label}"
+            self._points(frame, curve.xs, curve.ys, "braille", RUN_COLOURS[index], True, label)
+        notes = [f"run {i}: {c.not_drawn}" for i, c in enumerate(found) if c.not_drawn]
+        plt.title(_titled(frame.columns, title, " · ".join(notes), "loss of each run", "loss"))
         plt.xlabel("step")
 
     def _draw_fit(self, session: Session, width: int, height: int) -> None:
@@ -359,16 +390,25 @@ class PlotPanel(PlotextPlot):
         (`paint_background`): as plotext points it would cost 5× more and hide under the
         path."""
         plt = self.plt
-        w_lo, w_hi, b_lo, b_hi = self.surface_view.range(session)
+        others, left_out = self._other_paths(session)
+        w_lo, w_hi, b_lo, b_hi = self.surface_view.range(session, tuple(others.values()))
         frame = self._frame(
             axes.axis(w_lo, w_hi, max(2, min(8, width // 12))),
             axes.axis(b_lo, b_hi, max(2, min(6, height // 5))),
             width,
             height,
         )
-        surface = self.surface_view.surface(session, max(frame.columns, 1), max(frame.rows, 1))
+        columns, rows = max(frame.columns, 1), max(frame.rows, 1)
+        surface = self.surface_view.surface(session, columns, rows, tuple(others.values()))
         path_w, path_b = surface.path_w, surface.path_b
-        clipped = self._points(frame, path_w, path_b, "braille", PATH, line=True).clipped
+        clipped = 0
+        for index, other in others.items():  # under the selected run's path
+            w, b = loss_surface.path_of(other).T
+            run_colour = RUN_COLOURS[index]
+            clipped += self._points(frame, w, b, "braille", run_colour, line=True).clipped
+            clipped += self._points(frame, w[-1:], b[-1:], "●", run_colour).clipped
+        colour = PATH if self.race is None else RUN_COLOURS[self.race.selected]
+        clipped += self._points(frame, path_w, path_b, "braille", colour, line=True).clipped
         clipped += self._points(frame, [surface.w], [surface.b], "●", CURRENT).clipped
         if self.dialled is not None:
             self._draw_arrows(frame, session, self.dialled)
@@ -379,6 +419,8 @@ class PlotPanel(PlotextPlot):
         notes = [axes.not_drawn(np.isfinite(session.thetas()).all(axis=1), "θ")]
         if clipped:
             notes.append("path clipped at ±1e300")  # axes.RANGE_LIMIT
+        if left_out:
+            notes.append(f"not on this surface (another loss): run {', '.join(left_out)}")
         note = " · ".join(filter(None, notes))
         plt.title(
             _titled(frame.columns, f"{title}, {scale}", note, title, "loss surface", "L(w, b)")
@@ -388,6 +430,23 @@ class PlotPanel(PlotextPlot):
         if frame.columns <= 0 or frame.rows <= 0:
             return None
         return _Heat(surface, column0=frame.label_width + 1, line0=2)
+
+    def _other_paths(self, session: Session) -> tuple[dict[int, Session], list[str]]:
+        """Compare mode: the other runs whose paths lie on the selected run's surface (the
+        same loss and reduction), by index, and the indices of those that do not."""
+        if self.race is None:
+            return {}, []
+        same: dict[int, Session] = {}
+        left_out = []
+        for index, other in enumerate(self.race.sessions):
+            if other is session:
+                continue
+            a, b = other.config, session.config
+            if (a.loss, a.reduction) == (b.loss, b.reduction):
+                same[index] = other
+            else:
+                left_out.append(str(index))
+        return same, left_out
 
     def _draw_lens(self, session: Session, width: int, height: int) -> None:
         """φ(s) = L(θ_{t−1} + s·Δθ), its tangent φ₁ and its parabola φ₂ (MATH.md, "The

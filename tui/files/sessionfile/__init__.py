@@ -22,15 +22,25 @@ bit for bit. Floats are written with Python's repr, so they read back exactly. `
 sample name or the absolute path of a CSV file; ``data_sha256`` (optional) is a digest of
 the numbers the session ran on, so a data file changed since the save is noticed.
 
+A session of compare mode (tui.engine.race) is version 2, with two more fields: ``"runs"``,
+the runs beside the base one (at most 3), each its ``--vs`` options, its own events and its
+own step (short of the others' only where it diverged), and ``"selected_run"``, the run the
+app shows (0: the base)::
+
+     "runs": [{"options": "--optimizer momentum", "events": [], "step": 40}],
+     "selected_run": 1
+
+A session of one run is still written as version 1, and version 1 is read as before.
+
 Anything wrong with a session file raises :class:`SessionFileError` (and nothing else), with
 a one-line message. Modules: document (the format, SavedSession, SessionFileError), write
-(save, export_csv), read (load, parse), restore (restore, expressions). This package does
-not import textual.
+(save, export_csv), read (load, parse), restore (restore, restore_race, expressions). This
+package does not import textual.
 """
 
 from tui.files.sessionfile.document import FORMAT, VERSION, SavedSession, SessionFileError
 from tui.files.sessionfile.read import load, parse
-from tui.files.sessionfile.restore import config_of, expressions, restore
+from tui.files.sessionfile.restore import config_of, expressions, restore, restore_race
 from tui.files.sessionfile.write import csv_text, data_digest, export_csv, save, to_json
 
 __all__ = [
@@ -46,6 +56,7 @@ __all__ = [
     "load",
     "parse",
     "restore",
+    "restore_race",
     "save",
     "to_json",
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from tui.engine.model import LOSSES, REDUCTIONS
 from tui.engine.optimizers import OPTIMIZERS
+from tui.engine.race import MAX_RUNS
 from tui.engine.schedule import BATCHES, Batches, BatchSizeError, batch_size
 from tui.engine.session import Event
 from tui.files.safe import read_bytes
@@ -17,6 +18,8 @@ from tui.files.sessionfile.document import (
     EVENT_KINDS,
     FORMAT,
     VERSION,
+    VERSIONS,
+    SavedRun,
     SavedSession,
     SessionFileError,
 )
@@ -140,14 +143,16 @@ def parse(text: str, label: str = "<session>") -> SavedSession:
         )
     f = _Fields(label)
     version = f.get(document, "version", "version")
-    if version != VERSION or isinstance(version, bool):
+    if version not in VERSIONS or isinstance(version, bool):
         age = ""
         if isinstance(version, int) and not isinstance(version, bool):
             age = " (a newer gdstep)" if version > VERSION else " (an older gdstep)"
         raise SessionFileError(
             f"made by a different version: {label} is a session file of version "
-            f"{_show(version)}{age}; this gdstep reads version {VERSION}"
+            f"{_show(version)}{age}; this gdstep reads versions 1 and {VERSION}"
         )
+    step = f.whole(f.get(document, "step", "step"), "step", 0)
+    runs = _runs(f, document, version)
     return SavedSession(
         label=label,
         data=_data(f, document),
@@ -155,14 +160,48 @@ def parse(text: str, label: str = "<session>") -> SavedSession:
         standardize=f.flag(f.get(document, "standardize", "standardize"), "standardize"),
         config=_config(f, f.object(f.get(document, "config", "config"), "config")),
         events=_events(f, f.array(f.get(document, "events", "events"), "events")),
-        step=f.whole(f.get(document, "step", "step"), "step", 0),
+        step=step,
         breakpoints=_breakpoints(f, document),
         watches=[
             str(f.text(w, f"watches[{i}]"))
             for i, w in enumerate(f.array(f.get(document, "watches", "watches"), "watches"))
         ],
         data_sha256=_digest(f, document),
+        runs=runs,
+        selected_run=_selected(f, document, len(runs)),
     )
+
+
+def _runs(f: _Fields, document: dict[str, Any], version: int) -> list[SavedRun]:
+    """Compare mode's runs (version 2 only): at most MAX_RUNS − 1, each with its options,
+    its events and its own step, as `step` is the base run's (a run that diverged stops
+    there; the shared step is the furthest). The options are checked against the data when
+    the session is restored."""
+    if "runs" not in document:
+        return []
+    if version < VERSION:
+        raise f.fail("runs", f"needs a session file of version {VERSION}, not {version}")
+    raw = f.array(document["runs"], "runs")
+    if len(raw) > MAX_RUNS - 1:
+        raise f.fail("runs", f"at most {MAX_RUNS - 1} runs besides the base, not {len(raw)}")
+    runs = []
+    for i, item in enumerate(raw):
+        name = f"runs[{i}]"
+        obj = f.object(item, name)
+        options = str(f.text(f.get(obj, "options", f"{name}.options"), f"{name}.options"))
+        events = _events(f, f.array(f.get(obj, "events", f"{name}.events"), f"{name}.events"), name)
+        run_step = f.whole(f.get(obj, "step", f"{name}.step"), f"{name}.step", 0)
+        runs.append(SavedRun(options, events, run_step))
+    return runs
+
+
+def _selected(f: _Fields, document: dict[str, Any], runs: int) -> int:
+    if "selected_run" not in document:
+        return 0
+    selected = f.whole(document["selected_run"], "selected_run", 0)
+    if selected > runs:
+        raise f.fail("selected_run", f"must be a run, 0 to {runs}, not {selected}")
+    return selected
 
 
 def load(path: str | os.PathLike[str]) -> SavedSession:
@@ -227,10 +266,10 @@ def _config(f: _Fields, raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _events(f: _Fields, raw: list[Any]) -> list[Event]:
+def _events(f: _Fields, raw: list[Any], within: str = "") -> list[Event]:
     events: list[Event] = []
     for i, item in enumerate(raw):
-        name = f"events[{i}]"
+        name = f"{within}.events[{i}]" if within else f"events[{i}]"
         obj = f.object(item, name)
         kind = f.choice(f.get(obj, "kind", f"{name}.kind"), f"{name}.kind", EVENT_KINDS)
         step = f.whole(f.get(obj, "step", f"{name}.step"), f"{name}.step", 0)

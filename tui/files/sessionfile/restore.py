@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from tui import data
-from tui.config import ConfigError, check_targets
+from tui.config import ConfigError, check_targets, vs_config
 from tui.data import DataError, Dataset
+from tui.engine import session as engine_session
+from tui.engine.race import Race
 from tui.engine.session import Config, ReplayError, Session, memory_text
 from tui.expressions import Breakpoint, Expression, ExpressionError
 from tui.expressions import parse as parse_expression
@@ -94,3 +96,63 @@ def expressions(saved: SavedSession, d: int) -> tuple[list[Breakpoint], list[Exp
     ]
     watches = [parse(text, f"watches[{i}]") for i, text in enumerate(saved.watches)]
     return breakpoints, watches
+
+
+def restore_race(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset, Race]:
+    """`restore`, with compare mode's runs: each run's Config is the base's changed by its
+    options (checked as `--vs` is), its events replayed up to its own step, bit for bit,
+    within its share of the memory. Raises SessionFileError naming the run."""
+    dataset, base = restore(saved, max_steps)
+    share = engine_session.max_memory // (1 + len(saved.runs))
+    runs = [
+        _restore_run(saved, i, dataset, base.config, share, max_steps)
+        for i in range(len(saved.runs))
+    ]
+    sessions = [base, *(session for session, _ in runs)]
+    shared = max(session.t for session in sessions)
+    for i, session in enumerate(sessions):
+        if session.t < shared and not (session.diverged or session.full):
+            where = "step" if i == 0 else f"runs[{i - 1}].step"
+            raise SessionFileError(
+                f"{saved.label}: {where} is {session.t}, short of the other runs' step "
+                f"{shared}: compared runs go in lock-step, and only one that diverged stops short"
+            )
+    race = Race(base)
+    for (session, label), run in zip(runs, saved.runs, strict=True):
+        race.add(session, label, run.options)
+    race.select(saved.selected_run)
+    return dataset, race
+
+
+def _restore_run(
+    saved: SavedSession,
+    i: int,
+    dataset: Dataset,
+    base: Config,
+    memory: int,
+    max_steps: int | None,
+) -> tuple[Session, str]:
+    """Run i of the saved runs, replayed to its step, and its label."""
+    run = saved.runs[i]
+    name = f"{saved.label}: runs[{i}]"
+    furthest = max([run.step, *(e.step for e in run.events)])
+    if max_steps is not None and furthest > max_steps:
+        raise SessionFileError(
+            f"{name}: the run goes to step {furthest}, past the limit of {max_steps} steps"
+        )
+    try:
+        config, label = vs_config(dataset, base, run.options)
+    except ConfigError as e:
+        raise SessionFileError(f"{name}.options: {e}") from None
+    session = Session(dataset.x, dataset.y, config, memory=memory)
+    if furthest > session.limit:
+        raise SessionFileError(
+            f"{name}: the run goes to step {furthest:,}, past its share of the memory limit, "
+            f"{memory_text(memory)} (--max-memory), which holds {session.limit:,} steps"
+        )
+    try:
+        session.replay(run.events, run.step)
+    except ReplayError as e:
+        where = "" if e.index is None else f".events[{e.index}]"
+        raise SessionFileError(f"{name}{where}: {e.problem}") from None
+    return session, label

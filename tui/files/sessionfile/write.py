@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from tui.engine.race import Race
 from tui.engine.session import Config, Session
 from tui.expressions import Expression
 from tui.files import trace
@@ -20,15 +21,19 @@ from tui.files.sessionfile.document import FORMAT, VERSION, SessionFileError
 
 
 def export_csv(
-    session: Session, path: str | os.PathLike[str], watches: Sequence[Expression] = ()
+    session: Session | Race, path: str | os.PathLike[str], watches: Sequence[Expression] = ()
 ) -> Path:
     """Write states 0 … session.t as the CSV `gdstep trace` prints (atomically)."""
     return write_atomic(path, csv_text(session, watches))
 
 
-def csv_text(session: Session, watches: Sequence[Expression] = ()) -> str:
-    """States 0 … session.t as the CSV `gdstep trace` prints."""
-    return "".join(trace.lines(session, session.t, watches=list(watches)))
+def csv_text(session: Session | Race, watches: Sequence[Expression] = ()) -> str:
+    """States 0 … session.t as the CSV `gdstep trace` prints; for compare mode's runs (a
+    Race of more than one), each run's states 0 … its step with a leading `run` column, as
+    `gdstep trace --vs` prints them."""
+    sessions = session.sessions if isinstance(session, Race) else [session]
+    steps = [s.t for s in sessions]
+    return "".join(trace.lines_of_runs(sessions, steps, watches=list(watches)))
 
 
 def data_digest(x: np.ndarray, y: np.ndarray) -> str:
@@ -62,12 +67,15 @@ def to_json(
     standardize: bool,
     breakpoints: Iterable[tuple[str, bool]] = (),
     watches: Iterable[str] = (),
+    runs: Sequence[tuple[str, Session]] = (),
+    selected_run: int = 0,
 ) -> str:
-    """The session file's text (see `save`)."""
+    """The session file's text (see `save`); with compare mode's `runs` beyond the base run
+    (each its `--vs` options and its session), version 2 with `runs` and `selected_run`."""
     c: Config = session.config
     document = {
         "format": FORMAT,
-        "version": VERSION,
+        "version": VERSION if runs else 1,
         "data": _spec(dataset_spec),
         "target": target,
         "standardize": bool(standardize),
@@ -83,21 +91,31 @@ def to_json(
             "shuffle": bool(c.shuffle),
             "seed": int(c.seed),
         },
-        "events": [
-            {
-                "kind": e.kind,
-                "step": int(e.step),
-                "values": _finite(e.values, f"the {e.kind} at step {e.step}"),
-            }
-            for e in session.events
-        ],
+        "events": _events(session),
         "step": int(session.t),
         "breakpoints": [
             {"expression": str(text), "enabled": bool(enabled)} for text, enabled in breakpoints
         ],
         "watches": [str(w) for w in watches],
     }
+    if runs:
+        document["runs"] = [
+            {"options": options, "events": _events(run), "step": int(run.t)}
+            for options, run in runs
+        ]
+        document["selected_run"] = int(selected_run)
     return _layout(document)
+
+
+def _events(session: Session) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": e.kind,
+            "step": int(e.step),
+            "values": _finite(e.values, f"the {e.kind} at step {e.step}"),
+        }
+        for e in session.events
+    ]
 
 
 def _layout(document: dict[str, Any]) -> str:
