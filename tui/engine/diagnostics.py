@@ -30,7 +30,8 @@ class Taylor:
     dl1: float  # ΔL₁ = ∇Lᵀ·Δθ
     dl2: float  # ΔL₂ = ΔL₁ + ½·Δθᵀ·H·Δθ
     dl: float  # actual ΔL = L(θ_{t+1}) − L(θ_t)
-    cos_beta: float  # cos of the angle between Δθ and ∇L (nan when either is 0)
+    cos_beta: float  # cos of the angle between Δθ and ∇L (nan when either is 0 or not finite)
+    finite: bool = True  # Δθ and ∇L at θ_{t−1} are finite (else cos β is nan for that reason)
 
     @property
     def went_up(self) -> bool:
@@ -63,7 +64,8 @@ def taylor(before: Curvature, dtheta: np.ndarray, loss_before: float, loss_after
             cos_beta = float((dtheta / step_norm) @ (before.grad / before.grad_norm))
         else:
             cos_beta = math.nan
-    return Taylor(dl1, dl2, loss_after - loss_before, cos_beta)
+    finite = math.isfinite(step_norm) and math.isfinite(before.grad_norm)
+    return Taylor(dl1, dl2, loss_after - loss_before, cos_beta, finite)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from rich.text import Text
 from tui.app.plots.dial import beta_text
 from tui.app.widgets.panel import Panel
 from tui.app.widgets.text_grid import NON_FINITE, number, text_grid
-from tui.engine.diagnostics import Curvature, Diagnostics
+from tui.engine.diagnostics import Curvature, Diagnostics, Taylor
 from tui.engine.session import Session
 from tui.format import num
 
@@ -50,7 +50,13 @@ class TaylorPanel(Panel):
 
 def step_row(session: Session) -> Row:
     """What Δθ is, written out once: the last update, which for the plain gradient step
-    (`gd`, `sgd`, `minibatch`: no optimizer state) is −η·g."""
+    (`gd`, `sgd`, `minibatch`: no optimizer state) is −η·g; the dial's step is η‖g‖·u(β), and
+    a θ set by hand (E) came from no update at all."""
+    t = session.t
+    if session.edited_at(t):
+        return ("Δθ", "", "= θ_t − θ_{t−1}, set by hand: no update")
+    if session.direction_at(t) is not None:
+        return ("Δθ", "", "= θ_t − θ_{t−1} = η‖g‖·u(β)")
     plain = session.optimizer.state_rows == 0
     return ("Δθ", "", "= θ_t − θ_{t−1} = −η·g" if plain else "= θ_t − θ_{t−1}")
 
@@ -62,12 +68,22 @@ def title(session: Session, diagnostics: Diagnostics) -> str:
         return f"θ was set by hand at step {session.t:,}"
     if last is None:
         return "why an update lowers L (Taylor)"
-    did = "diverged" if not math.isfinite(last.dl) else "raised L" if last.went_up else "lowered L"
+    did = effect(session, last)
     if diagnostics.direction is not None:
         return f"a step by hand along β = {beta_text(diagnostics.direction)} {did} (Taylor)"
-    if not math.isfinite(last.dl):
+    if did == "diverged":
         return "why the last update diverged"
     return f"why the last update {did} (Taylor)"
+
+
+def effect(session: Session, last: Taylor) -> str:
+    """What the last update did to L: diverged (L or θ_t is not finite: a θ of inf can have a
+    finite L), raised L, left L unchanged (ΔL = 0) or lowered L."""
+    if not session.is_finite(session.t):
+        return "diverged"
+    if last.went_up:
+        return "raised L"
+    return "left L unchanged" if last.dl == 0 else "lowered L"
 
 
 def last_update_rows(session: Session, diagnostics: Diagnostics) -> list[Row]:
@@ -89,6 +105,8 @@ def last_update_rows(session: Session, diagnostics: Diagnostics) -> list[Row]:
     went = number(num(last.dl), last.dl, "red bold" if last.went_up else "green")
     if not math.isfinite(last.dl):
         comment = Text("L is not finite: diverged", NON_FINITE)
+    elif not session.is_finite(session.t):
+        comment = Text("θ_t is not finite: diverged", NON_FINITE)
     elif not last.went_up:
         comment = Text("actual L(θ_t) − L(θ_{t−1})")
     elif last.cos_beta > 0:
@@ -97,10 +115,10 @@ def last_update_rows(session: Session, diagnostics: Diagnostics) -> list[Row]:
         comment = Text("went UP: the step overshot", "red bold")
     rows.append(("ΔL", went, comment))
     if math.isnan(last.cos_beta):
-        rows.append(("cos β", "—", "Δθ or ∇L is 0"))
+        rows.append(("cos β", "—", "Δθ or ∇L is " + ("0" if last.finite else "not finite")))
     elif diagnostics.direction is not None:
         beta = beta_text(diagnostics.direction)
-        rows.append(("cos β", num(last.cos_beta, 4), f"Δθ vs ∇L: the dial's β = {beta}"))
+        rows.append(("cos β", num(last.cos_beta), f"Δθ vs ∇L: the dial's β = {beta}"))
     else:
         rows.append(("cos β", num(last.cos_beta), "Δθ vs ∇L: −1 is downhill"))
     before = diagnostics.before
