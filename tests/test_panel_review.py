@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from textual.widgets import Footer
 
 from tests.test_app import make_app, settle, text
 from tests.test_taylor_story import flat, seed_at
@@ -14,9 +15,12 @@ from tui import data
 from tui.app.app import GdstepApp
 from tui.app.widgets.dial_panel import DialPanel
 from tui.app.widgets.taylor_panel import TaylorPanel, title
+from tui.app.widgets.text_grid import text_grid
+from tui.app.widgets.update_panel import UpdatePanel
 from tui.config import make_config
 from tui.engine.diagnostics import diagnose
-from tui.format import num
+from tui.engine.roundoff import gradient_bounds, is_roundoff, partial_bounds, reduced_sum_bound
+from tui.format import num, num_above
 
 SIZE = (120, 40)
 
@@ -103,3 +107,91 @@ def test_an_update_that_left_l_unchanged_is_not_called_lowering():
     found = diagnose(session)
     assert found.last_update.dl == 0.0
     assert title(session, found) == "why the last update left L unchanged (Taylor)"
+
+
+NAMES = ("Δθ", "ΔL₁", "ΔL₂", "ΔL", "cos β", "λ_max(H)", "2/λ_max", "next")
+
+
+def test_a_long_comment_wraps_under_its_own_column():
+    rows = [("cos β", "—", "Δθ or ∇L is not finite, and so on for a while longer"), ("ΔL", "1", "")]
+    shown = text_grid(rows, justify=("left", "right"), width=30).plain.splitlines()
+    assert shown == [
+        "cos β  —  Δθ or ∇L is not",
+        "          finite, and so on",
+        "          for a while longer",
+        "ΔL     1  ",
+    ]
+    assert all(len(line) <= 30 for line in shown)
+
+
+def in_view(app: GdstepApp, widget) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the widget's first line is inside the scrolled panels' window."""
+    view = app.query_one("#main").region
+    return view.y <= widget.region.y < view.bottom
+
+
+async def test_at_80_by_24_the_dial_comes_into_view_and_its_comments_hang():
+    app = make_app("seed", lr="12")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n", "n", "n", "n", "u", "right")
+        await settle(pilot)
+        await pilot.pause()
+        dial = app.query_one(DialPanel)
+        assert in_view(app, dial)
+        assert hangs(dial, ("β", "cos β", "ΔL", "at 180°", "‖Δθ‖", "plane", "keys"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert hangs(app.query_one(TaylorPanel), NAMES)
+
+
+def hangs(panel, names: tuple[str, ...]) -> bool:  # type: ignore[no-untyped-def]
+    """Every line of the panel starts with a row's name or, a comment going on, with blanks
+    up to the comment column (10 or more); some line does go on."""
+    lines = [line.strip("│")[1:] for line in text(panel).splitlines()[1:-1]]
+    going_on = [line for line in lines if not line.startswith(names)]
+    return bool(going_on) and all(line.startswith(" " * 10) for line in going_on)
+
+
+async def test_step_into_with_the_dial_open_comes_into_view():
+    app = make_app("seed", lr="12")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n", "n", "n", "n", "u")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.pause()
+        assert in_view(app, app.query_one(UpdatePanel))
+
+
+async def test_the_palette_key_covers_the_footer_to_its_last_column_with_the_dial_on():
+    app = make_app("seed")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("u")
+        await settle(pilot)
+        palette = app.query_one(Footer).query_one(".-command-palette")
+        assert palette.region.right == 120
+
+
+async def test_step_into_marks_a_partial_sum_that_is_round_off():
+    """seed, step 0: the residuals cancel, Σ Δb_i over the 5 points is −1.38778e−17, 0 on
+    paper; its bound is the batch's, times 5 (not divided by N)."""
+    app = make_app("seed")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "s", "s", "s", "s")
+        await settle(pilot)
+        sums = app.session.partial_gradient(5).tolist()
+        bounds = partial_bounds(app.session, 5).tolist()
+        assert is_roundoff(sums[1], bounds[1]) and not is_roundoff(sums[0], bounds[0])
+        assert bounds[1] == reduced_sum_bound(0.0, 5, 1.0) or bounds[1] > abs(sums[1])
+        shown = " ".join(text(app.query_one(UpdatePanel)).split())
+        mark = f"Σ Δb_i = {num(sums[1])} ≈ 0 (round-off, |error| ≤ {num_above(bounds[1])})"
+        assert mark in shown and num_above(bounds[1]) == "2.4e−16"
+        assert f"Σ Δw_i = {num(sums[0])} Σ" in shown
+
+
+def test_the_partial_bound_of_the_whole_batch_is_the_batch_bound_unreduced():
+    session = seed_at(0)
+    whole = partial_bounds(session, 5)
+    reduced = gradient_bounds(session)
+    assert np.all(whole >= reduced * 5 * (1 - 1e-12)) and np.all(whole < reduced * 6)
+    assert np.all(partial_bounds(session, 2) < whole)

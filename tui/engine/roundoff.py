@@ -57,22 +57,44 @@ def reduced_sum_bound(abs_sum: float, count: int, divisor: float) -> float:
 def gradient_bounds(session: Session, t: int | None = None) -> np.ndarray:
     """For each coordinate of the batch gradient g_t = [Δw; Δb] that update t uses, the bound
     on its rounding error (`reduced_sum_bound`), from |∂ℓ_i/∂z_i| and |x_ij| of its batch at
-    θ_t, computed as the engine computes them; inf where a term is not finite. One pass over
-    the batch, chunk by chunk: Σ_i |∂ℓ_i/∂z_i|·|x_ij| as a dot product, like Δw_j itself."""
+    θ_t, computed as the engine computes them; inf where a term is not finite."""
     t = session.t if t is None else t
+    count, chunks = batch_chunks(session.batch(t), session.n)
+    divisor = session.objective.divisor(count)
+    return sum_bounds(session, session.theta(t), chunks, count, divisor)
+
+
+def partial_bounds(session: Session, k: int) -> np.ndarray:
+    """The bound on the rounding error of each of `session.partial_gradient(k)`'s sums, the
+    first k points of the current batch, not reduced (step into, `s`): its last, k = the
+    batch, is 0 on paper where the batch gradient is, and is marked the same way."""
+    count, chunks = batch_chunks(session.batch(), session.n, k)
+    return sum_bounds(session, session.theta(), chunks, count, 1.0)
+
+
+def batch_chunks(
+    batch: slice | np.ndarray | None, n: int, k: int | None = None
+) -> tuple[int, list[slice | np.ndarray]]:
+    """How many rows `batch` (its first k when given) holds, and its rows chunk by chunk:
+    slices of the data stay slices (views, no copies)."""
+    if batch is None or isinstance(batch, slice):
+        lo, hi, _ = (batch or slice(None)).indices(n)
+        hi = hi if k is None else min(hi, lo + k)
+        return hi - lo, [slice(s, min(s + CHUNK, hi)) for s in range(lo, hi, CHUNK)]
+    rows = np.asarray(batch)[:k]
+    return len(rows), [rows[s : s + CHUNK] for s in range(0, len(rows), CHUNK)]
+
+
+def sum_bounds(
+    session: Session,
+    theta: np.ndarray,
+    chunks: list[slice | np.ndarray],
+    count: int,
+    divisor: float,
+) -> np.ndarray:
+    """`reduced_sum_bound` of each coordinate's sum over the rows of `chunks` at θ: one pass,
+    Σ_i |∂ℓ_i/∂z_i|·|x_ij| as a dot product, like Δw_j itself."""
     objective = session.objective
-    theta = session.theta(t)
-    batch = session.batch(t)
-    if batch is None or isinstance(batch, slice):  # slices of the data: views, no copies
-        lo, hi, _ = (batch or slice(None)).indices(objective.n)
-        count = hi - lo
-        chunks: list[slice | np.ndarray] = [
-            slice(s, min(s + CHUNK, hi)) for s in range(lo, hi, CHUNK)
-        ]
-    else:
-        rows = np.asarray(batch)
-        count = len(rows)
-        chunks = [rows[s : s + CHUNK] for s in range(0, count, CHUNK)]
     abs_sums = np.zeros(objective.d + 1)
     with np.errstate(all="ignore"):
         for chunk in chunks:
@@ -81,7 +103,6 @@ def gradient_bounds(session: Session, t: int | None = None) -> np.ndarray:
             dz = np.abs(objective.loss.dz(y_hat, y_hat - objective.y[chunk]))
             abs_sums[:-1] += dz @ np.abs(x)
             abs_sums[-1] += dz.sum()
-    divisor = objective.divisor(count)
     return np.array([reduced_sum_bound(s, count, divisor) for s in abs_sums.tolist()])
 
 

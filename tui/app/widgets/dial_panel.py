@@ -8,7 +8,7 @@ from rich.text import Text
 
 from tui.app.plots.dial import Dialled, beta_text
 from tui.app.widgets.panel import Panel
-from tui.app.widgets.text_grid import number, text_grid
+from tui.app.widgets.text_grid import number
 from tui.engine.session import Session
 from tui.format import num
 
@@ -36,11 +36,14 @@ class DialPanel(Panel):
     """
 
     def show(self, session: Session, dialled: Dialled | None) -> None:
-        self.display = dialled is not None
         if dialled is None:
+            self.display = False
             return
+        if not self.display:  # turned on: below the fold of a small window, bring it up
+            self.display = True
+            self.call_after_refresh(self.scroll_visible, animate=False)
         self.border_title = f"direction dial at step {session.t:,}: Δθ = η‖g‖·u(β)"
-        self.show_text(text_grid(rows(session, dialled), justify=("left", "right"), styles=STYLES))
+        self.show_grid(rows(session, dialled), justify=("left", "right"), styles=STYLES)
 
 
 def rows(session: Session, dialled: Dialled) -> list[tuple[Text | str, ...]]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.events import Resize
 from textual.widgets import Static
+
+from tui.app.widgets.text_grid import Cell, text_grid
 
 
 class Panel(Static):
@@ -15,6 +20,14 @@ class Panel(Static):
 
     _widths: tuple[int, ...] = ()
     _shape: tuple[int, int] | None = None
+    _grid: tuple[Sequence[Sequence[Cell]], dict[str, Any]] | None = None
+
+    def show_grid(self, rows: Sequence[Sequence[Cell]], **grid: Any) -> None:
+        """`text_grid(rows, **grid)` fitted to the panel's width: a long comment wraps under
+        its own column (a hanging indent), again whenever the width changes."""
+        self._grid = (rows, grid)
+        width = self.content_size.width
+        self.show_text(text_grid(rows, **grid, width=width or None))
 
     def show_text(self, text: Text) -> None:
         self._widths = tuple(cell_len(line) for line in text.plain.split("\n"))
@@ -23,6 +36,8 @@ class Panel(Static):
         self._shape = shape
 
     def on_resize(self, event: Resize) -> None:
+        if self._grid is not None:  # wrap the same rows at the new width
+            self.show_grid(self._grid[0], **self._grid[1])
         self._shape = self._shape_now()
 
     def _shape_now(self) -> tuple[int, int] | None:

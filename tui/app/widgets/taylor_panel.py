@@ -10,7 +10,7 @@ from rich.text import Text
 
 from tui.app.plots.dial import beta_text
 from tui.app.widgets.panel import Panel
-from tui.app.widgets.text_grid import NON_FINITE, number, text_grid
+from tui.app.widgets.text_grid import NON_FINITE, number
 from tui.engine.diagnostics import Curvature, Diagnostics, Taylor
 from tui.engine.session import Session
 from tui.format import num
@@ -33,7 +33,7 @@ class TaylorPanel(Panel):
             rows += [("ΔL₁", "…", "computing ∇L and H …"), ("ΔL₂", "…", "")]
             rows += [("ΔL", "…", ""), ("cos β", "…", ""), ("λ_max(H)", "…", "")]
             rows += [("2/λ_max", "…", ""), ("next", "…", "")]
-            self.show_text(text_grid(rows, justify=("left", "right"), styles=STYLES))
+            self.show_grid(rows, justify=("left", "right"), styles=STYLES)
             return
         self.border_title = title(session, diagnostics)
         rows = [step_row(session), *last_update_rows(session, diagnostics)]
@@ -45,7 +45,7 @@ class TaylorPanel(Panel):
             rows.append(("", "", Text(line, NON_FINITE)))
         if session.optimizer.state_rows:
             rows.append(("", "", Text(f"(bounds for gd, not {session.config.optimizer})")))
-        self.show_text(text_grid(rows, justify=("left", "right"), styles=STYLES))
+        self.show_grid(rows, justify=("left", "right"), styles=STYLES)
 
 
 def step_row(session: Session) -> Row:

@@ -10,10 +10,10 @@ from rich.text import Text
 
 from tui.app.widgets.panel import Panel
 from tui.app.widgets.state_panel import MAX_WEIGHTS
-from tui.app.widgets.text_grid import number, text_grid
+from tui.app.widgets.text_grid import number
 from tui.engine.model import weight_names
 from tui.engine.objective import Points
-from tui.engine.roundoff import is_roundoff
+from tui.engine.roundoff import is_roundoff, partial_bounds
 from tui.engine.session import Session
 from tui.format import num, num_above, operand
 
@@ -21,6 +21,9 @@ from tui.format import num, num_above, operand
 class UpdatePanel(Panel):
     """Σ row of the table (the batch gradient g_t) and θ_t → θ_{t+1}; while stepping into the
     update, the point reached and the running sums."""
+
+    stepping_into: int | None = None
+    """The point step into showed last (None: it was not on)."""
 
     def show(
         self, session: Session, into: int | None = None, bounds: np.ndarray | None = None
@@ -39,6 +42,9 @@ class UpdatePanel(Panel):
         lr = session.lr()
         bound = [math.inf] * len(grad) if bounds is None else bounds.tolist()
         grid: list[tuple[str, Text]] = []
+        if into is not None and self.stepping_into is None:  # starts: show it, fold or not
+            self.call_after_refresh(self.scroll_visible, animate=False)
+        self.stepping_into = into
         if into is not None:
             room = self.content_size.width - len("into") - 1  # beside the label column
             grid += step_into_rows(session, into, names, shown, room)
@@ -62,14 +68,14 @@ class UpdatePanel(Panel):
             line.append_text(number(num(next_theta[j]), next_theta[j], "cyan"))
             grid.append(("next" if j == shown[0] else "", line))
         grid += state_rows(session, names, shown)
-        self.show_text(text_grid(grid, gap=1))
+        self.show_grid(grid, gap=1)
 
 
-def total(value: float, bound: float) -> Text:
+def total(value: float, bound: float, style: str = "yellow") -> Text:
     """A total of the batch, or, when it is within its rounding-error `bound` of 0 (the
     engine's `is_roundoff`), the same number marked as round-off: `−2.77556e−18 ≈ 0
     (round-off, |error| ≤ 4.7e−17)`."""
-    text = number(num(value), value, "yellow")
+    text = number(num(value), value, style)
     if is_roundoff(value, bound):
         text.stylize("dim")
         text.append(f" ≈ 0 (round-off, |error| ≤ {num_above(bound)})", "italic")
@@ -86,9 +92,13 @@ def step_into_rows(
     point = session.points(rows[k - 1 : k])
     terms = [*point.grad_w[0].tolist(), float(point.grad_b[0])]
     sums = session.partial_gradient(k).tolist()
+    bounds = partial_bounds(session, k).tolist()
     here = Text(f"point {k:,} of {len(rows):,} (row {i + 1:,}):  ", "bold magenta")
     here.append("   ".join(f"Δ{names[j]}_i = {num(terms[j])}" for j in shown))
-    so_far = Text("   ".join(f"Σ Δ{names[j]}_i = {num(sums[j])}" for j in shown), "magenta")
+    so_far = Text()
+    for n, j in enumerate(shown):
+        so_far.append(f"{'   ' if n else ''}Σ Δ{names[j]}_i = ", "magenta")
+        so_far.append_text(total(sums[j], bounds[j], "magenta"))
     last = k == len(rows)
     so_far.append("   s: apply the update" if last else "   s: next point", "dim")
     chain = chain_rows(session.objective.loss_name, point, i, names, room)
