@@ -13,14 +13,16 @@ from tests.test_app import make_app, settle, text
 from tests.test_taylor_story import flat, seed_at
 from tui import data
 from tui.app.app import GdstepApp
+from tui.app.plots.loss_surface import SurfaceView, describe_loss_range
+from tui.app.plots.plot_panel import PlotPanel
 from tui.app.widgets.dial_panel import DialPanel
 from tui.app.widgets.taylor_panel import TaylorPanel, title
 from tui.app.widgets.text_grid import text_grid
 from tui.app.widgets.update_panel import UpdatePanel
 from tui.config import make_config
-from tui.engine.diagnostics import diagnose
+from tui.engine.diagnostics import diagnose, lens
 from tui.engine.roundoff import gradient_bounds, is_roundoff, partial_bounds, reduced_sum_bound
-from tui.format import num, num_above
+from tui.format import Precision, num, num_above, precision
 
 SIZE = (120, 40)
 
@@ -195,3 +197,38 @@ def test_the_partial_bound_of_the_whole_batch_is_the_batch_bound_unreduced():
     reduced = gradient_bounds(session)
     assert np.all(whole >= reduced * 5 * (1 - 1e-12)) and np.all(whole < reduced * 6)
     assert np.all(partial_bounds(session, 2) < whole)
+
+
+async def plot_after(*presses: str, lr: str = "2") -> tuple[str, GdstepApp]:
+    """The plot's text at 120 × 40 after the keys, and the app (its session at that step)."""
+    app = make_app("seed", lr=lr)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*presses)
+        await settle(pilot)
+        return text(app.query_one(PlotPanel)), app
+
+
+def test_the_surface_range_is_written_as_every_number_is():
+    session = seed_at(4)
+    surface = SurfaceView().surface(session, 40, 20)
+    lowest, highest = float(surface.loss.min()), float(surface.loss.max())
+    assert describe_loss_range(surface) == f"L {num(lowest)}…{num(highest)}"
+    assert len(num(lowest).strip("0.")) == 6  # 6 figures, not 3
+    with precision(Precision.EXACT):
+        assert describe_loss_range(surface) == f"L {num(lowest)}…{num(highest)}"
+        assert float(num(highest)) == highest
+
+
+async def test_exact_numbers_at_120_columns_keep_the_fit_and_the_surface_range():
+    shown, app = await plot_after("n", "n", "n", "n", "t", "p")
+    w, b = app.session.w()[0], app.session.b()
+    with precision(Precision.EXACT):
+        assert f"w = {num(w)}" in shown and f"b = {num(b)}" in shown
+    shown, app = await plot_after("n", "n", "n", "n", "t", "t", "p")
+    assert "L 0.00" in shown and "…0.154" in shown
+
+
+async def test_the_lens_names_its_line_at_s_star():
+    shown, app = await plot_after("n", "n", "n", "n", "t", "t", "t", lr="12")
+    s_star = lens(app.session, 4).s_star
+    assert 0 < s_star < 1 and f"line at s* = {num(s_star)}" in shown

@@ -61,6 +61,17 @@ def best_lr_line(lens_: Lens, optimizer: str) -> tuple[str, ...]:
     )
 
 
+def titles(view: LensPlot, t: int) -> tuple[str, ...]:
+    """The lens's title, then shorter forms: which update it shows, and s*, the parabola's
+    lowest point, where its vertical line is drawn (the lines at s = 0 and 1 are θ_{t−1}, θ_t)."""
+    step = f"{TITLE}, step {t - 1} → {t}"
+    s_star = view.lens.s_star
+    if s_star is None or s_star not in view.marks:
+        return step, TITLE, "lens"
+    at = f"line at s* = {num(s_star)}"
+    return f"{step}, {at}", f"{TITLE}, {at}", f"lens, {at}", f"s* = {num(s_star)}", TITLE, "lens"
+
+
 def no_update(t: int) -> str:
     """Why there is no lens at step t (t = 0, or θ_t set by hand)."""
     return "no update to draw: θ_t was set by hand" if t else "no update to draw at t = 0"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui.app.plots.axes import RANGE_LIMIT, exp10, smallest_positive
+from tui.app.plots.axes import RANGE_LIMIT, smallest_positive
 from tui.app.plots.curves import one_feature
 from tui.engine.model import sigmoid
 from tui.engine.objective import Objective
@@ -224,5 +224,12 @@ def band_grid(surface: Surface, bands: int) -> np.ndarray:
 
 
 def describe_loss_range(surface: Surface) -> str:
-    """`L 0.0123…0.456`: the loss at the two ends of the colour ramp."""
-    return f"L {num(exp10(surface.log_lo), 3)}…{num(exp10(surface.log_hi), 3)}"
+    """`L 0.00286123…0.158046`: the loss at the two ends of the colour ramp, the grid's own
+    values (10^log10 L would not read back exactly), written as every number is (`num`: 6
+    figures, or exact with p)."""
+    loss = surface.loss
+    finite = loss[np.isfinite(loss)]
+    if not finite.size:
+        return "L not finite"
+    lowest = max(float(finite.min()), smallest_positive(loss))  # the ramp's floor, as _levels
+    return f"L {num(lowest)}…{num(float(finite.max()))}"

@@ -379,11 +379,16 @@ class PlotPanel(PlotextPlot):
         if data.not_finite:
             notes.append(f"{count(data.not_finite, 'point')} not finite: not drawn")
         feature, target = self._axis_names()
-        plt.xlabel(feature)
         plt.ylabel(target)
         title = f"ŷ = σ(w·x + b), w = {num(w)}, b = {num(b)}"
         short = f"w = {num(w)}, b = {num(b)}"
-        plt.title(_titled(frame.columns, title, " · ".join(notes), short))
+        shown = _titled(frame.columns, title, " · ".join(notes), short)
+        if short in shown:
+            plt.xlabel(feature)
+        else:  # exact numbers (p) in a narrow plot: w above, b on the axis's label
+            shown = _titled(frame.columns, f"w = {num(w)}", " · ".join(notes))
+            plt.xlabel(_first_fitting(width - 2, f"{feature} · b = {num(b)}", f"b = {num(b)}"))
+        plt.title(shown)
 
     def _draw_surface(self, session: Session, width: int, height: int) -> _Heat | None:
         """The frame, the path and θ_t; the heat is painted on plotext's matrix afterwards
@@ -422,10 +427,12 @@ class PlotPanel(PlotextPlot):
         if left_out:
             notes.append(f"not on this surface (another loss): run {', '.join(left_out)}")
         note = " · ".join(filter(None, notes))
-        plt.title(
-            _titled(frame.columns, f"{title}, {scale}", note, title, "loss surface", "L(w, b)")
-        )
-        plt.xlabel(self._surface_label(width))
+        shown = _titled(frame.columns, f"{title}, {scale}", note, scale, title, "L(w, b)")
+        plt.title(shown)
+        label = self._surface_label(width)
+        if scale not in shown and self.dialled is None:  # exact numbers (p): under the plot
+            label = _first_fitting(width - 2, f"w · {scale}", scale, label)
+        plt.xlabel(label)
         plt.ylabel("b")
         if frame.columns <= 0 or frame.rows <= 0:
             return None
@@ -475,8 +482,8 @@ class PlotPanel(PlotextPlot):
             self._points(frame, found.s, values, "braille", colour, line=True, label=label)
         ends = [found.s.tolist().index(s) for s in (0.0, 1.0)]
         self._points(frame, found.s[ends], found.phi[ends], "●", CURRENT)
-        step = f"{lens_view.TITLE}, step {session.t - 1} → {session.t}"
-        plt.title(_titled(frame.columns, step, view.not_drawn, lens_view.TITLE, "lens"))
+        title, *shorter = lens_view.titles(view, session.t)
+        plt.title(_titled(frame.columns, title, view.not_drawn, *shorter))
         plt.xlabel(_first_fitting(width - 2, *(f"s · {line}" for line in view.best_lr), "s"))
 
     def _draw_arrows(self, frame: _Frame, session: Session, dialled: dial_view.Dialled) -> None:
