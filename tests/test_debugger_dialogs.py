@@ -279,8 +279,9 @@ async def test_edit_dialog_is_prefilled_and_returns_the_array():
         dialog = app.screen
         assert isinstance(dialog, EditDialog)
         boxes = dialog.inputs()
-        assert [box.value for box in boxes] == [repr(v) for v in values]
-        assert [float(box.value) for box in boxes] == values  # exact
+        # the screen's exact form (p): `−2`, not Python's `-2.0`
+        assert [box.value for box in boxes] == ["0.1", "−2", "0.3333333333333333"]
+        assert [float(box.value.replace("−", "-")) for box in boxes] == values  # exact
         boxes[1].value = " 2.5e-1 "
         boxes[2].value = "1_000"
         await pilot.press("enter")

@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
+from tests.helpers import until
 from tests.test_app import make_app, settle, text
 from tests.test_taylor_story import flat, seed_at
 from tui import data
@@ -232,3 +233,24 @@ async def test_the_lens_names_its_line_at_s_star():
     shown, app = await plot_after("n", "n", "n", "n", "t", "t", "t", lr="12")
     s_star = lens(app.session, 4).s_star
     assert 0 < s_star < 1 and f"line at s* = {num(s_star)}" in shown
+
+
+async def test_the_dialogs_prefill_the_exact_form_the_screen_writes():
+    """η = 12 is `12` (not `12.0`); seed's b after one step, 5.551115123125783e-18, is
+    `5.551115123125783e−18` with the screen's minus; Enter reads both back unchanged."""
+    app = make_app("seed", lr="12")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await until(pilot, lambda: len(app.screen_stack) == 2)
+        assert app.screen.query_one(Input).value == "12"
+        await pilot.press("enter")
+        await until(pilot, lambda: len(app.screen_stack) == 1)
+        assert app.session.lr() == 12.0
+        app.session.edit(np.array([0.5, 5.551115123125783e-18]))
+        await pilot.press("E")
+        await until(pilot, lambda: len(app.screen_stack) == 2)
+        boxes = [box.value for box in app.screen.query(Input)]
+        assert boxes == ["0.5", "5.551115123125783e−18"]
+        await pilot.press("enter")
+        await until(pilot, lambda: len(app.screen_stack) == 1)
+        assert app.session.b() == 5.551115123125783e-18

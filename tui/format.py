@@ -79,6 +79,13 @@ def num(value: float, digits: int = DIGITS) -> str:
     return shortest if len(shortest) < len(rounded) else rounded
 
 
+def num_exact(value: float) -> str:
+    """`value` as `num` writes it after `p` (exact, `−`), whatever the precision: what a
+    dialog fills its box with, beside the panel's number, and reads back as the same double."""
+    with precision(Precision.EXACT):
+        return num(value)
+
+
 def num_above(value: float, digits: int = 2) -> str:
     """An upper bound written short: `value` rounded UP to `digits` significant figures, so
     that it stays a bound (4.66294e−17 → 4.7e−17; 4.64e−17 → 4.7e−17 too, where rounding to

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Static
 from tui.app.screens.dialog import Dialog
 from tui.app.screens.number_dialog import parse_number
 from tui.app.widgets.field import Field
+from tui.format import num_exact
 
 VISIBLE_FIELDS = 9
 """Boxes shown at once (w1…w8 and b); more scroll."""
@@ -66,7 +67,7 @@ class EditDialog(Dialog[np.ndarray | None]):
                         label = Label(f"{name} =")
                         label.styles.width = width
                         yield label
-                        yield Field(repr(value), id=f"field-{i}", compact=True)
+                        yield Field(num_exact(value), id=f"field-{i}", compact=True)
             yield Static("", id="error")
             yield Static(
                 "Enter: set all   ↑/↓ or Tab: next box   Escape: cancel",

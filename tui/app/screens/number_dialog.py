@@ -13,7 +13,7 @@ from textual.widgets import Input, Label
 
 from tui.app.screens.dialog import Dialog
 from tui.app.widgets.field import Field
-from tui.format import MINUS
+from tui.format import MINUS, num_exact
 
 _MAX_SHOWN = 24
 """Longest input text quoted back in an error message."""
@@ -104,7 +104,7 @@ class NumberDialog(Dialog[float | None]):
         return parse_number(text, self.integer, self.minimum, self.exclusive_minimum, self.maximum)
 
     def compose(self) -> ComposeResult:
-        shown = str(int(self.value)) if self.integer else repr(float(self.value))
+        shown = str(int(self.value)) if self.integer else num_exact(float(self.value))
         with Vertical(id="dialog") as box:
             box.border_title = self.title_text
             yield Field(shown, id="number", select_on_focus=True)
