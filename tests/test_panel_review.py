@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from rich.style import Style
 from textual.widgets import Footer, Input
 
 from tests.helpers import until
@@ -17,8 +18,9 @@ from tui.app.app import GdstepApp
 from tui.app.plots.loss_surface import SurfaceView, describe_loss_range
 from tui.app.plots.plot_panel import PlotPanel
 from tui.app.widgets.dial_panel import DialPanel
+from tui.app.widgets.point_table import PointTable
 from tui.app.widgets.taylor_panel import TaylorPanel, title
-from tui.app.widgets.text_grid import text_grid
+from tui.app.widgets.text_grid import NON_FINITE, text_grid
 from tui.app.widgets.update_panel import UpdatePanel
 from tui.config import make_config
 from tui.engine.diagnostics import diagnose, lens
@@ -254,3 +256,17 @@ async def test_the_dialogs_prefill_the_exact_form_the_screen_writes():
         await pilot.press("enter")
         await until(pilot, lambda: len(app.screen_stack) == 1)
         assert app.session.b() == 5.551115123125783e-18
+
+
+async def test_the_point_table_draws_nan_in_the_non_finite_style():
+    app = make_app("seed")
+    async with app.run_test(size=SIZE) as pilot:
+        app.session.edit(np.array([np.nan, 0.0]))
+        app.refresh_views()
+        await settle(pilot)
+        table = app.query_one(PointTable)
+        segments = list(table.render_line(1))
+        bad = [segment for segment in segments if segment.text == "nan"]
+        assert len(bad) >= 5  # ŷ, r, ℓ, Δw, Δb of point 1
+        assert all(segment.style.bgcolor == Style.parse(NON_FINITE).bgcolor for segment in bad)
+        assert "0.5" in "".join(segment.text for segment in segments if segment not in bad)

@@ -9,6 +9,7 @@ scrolls horizontally with it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from textual.geometry import Region, Size, Spacing
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.app.widgets.text_grid import NON_FINITE
 from tui.data import Dataset
 from tui.engine.objective import Rows
 from tui.engine.session import Session
@@ -45,6 +47,12 @@ MARK = "●"
 """The marker of a row in the batch that the next update uses."""
 
 HEADER_HEIGHT = 1
+
+NOT_FINITE_CELL = re.compile("−?inf|nan")
+"""A value that `num` writes for nan or ±inf: the only letters in a row of the table."""
+
+NOT_FINITE_STYLE = Style.parse(NON_FINITE)
+"""Over a row's own style: white on dark red, as in every panel."""
 
 
 def whole_columns(line: str, prefix: int, start: int, end: int, column: int = CELL) -> str:
@@ -81,6 +89,17 @@ def cell(value: float, column: int = CELL) -> str:
         digits -= 1
         text = num(value, digits)
     return text.rjust(column)
+
+
+def row_segments(text: str, style: Style) -> list[Segment]:
+    """A row's text in its style, each nan and ±inf in NON_FINITE over it."""
+    segments, at = [], 0
+    for found in NOT_FINITE_CELL.finditer(text):
+        segments.append(Segment(text[at : found.start()], style))
+        segments.append(Segment(found.group(), style + NOT_FINITE_STYLE))
+        at = found.end()
+    segments.append(Segment(text[at:], style))
+    return segments
 
 
 def column_names(dataset: Dataset | None, d: int, factors: bool = False) -> list[str]:
@@ -328,7 +347,7 @@ class PointTable(ScrollView, can_focus=True, inherit_bindings=False):
         line = frozen(
             (MARK if batch else " ") + window.lines[k], prefix, scroll_x, width, self.column
         )
-        segments = [Segment(line[:1], mark_style), Segment(line[1:], style)]
+        segments = [Segment(line[:1], mark_style), *row_segments(line[1:], style)]
         return Strip(segments).crop_extend(0, width, style)
 
     def _visible_window(self, scroll_y: int, height: int, row: int) -> Window:
