@@ -144,6 +144,7 @@ async def test_at_80_by_24_the_dial_comes_into_view_and_its_comments_hang():
         dial = app.query_one(DialPanel)
         assert in_view(app, dial)
         assert hangs(dial, ("β", "cos β", "ΔL", "at 180°", "‖Δθ‖", "plane", "keys"))
+        assert any("a:\u00a0type\u00a0β" in line for line in text(dial).splitlines())  # whole
         await pilot.press("enter")
         await settle(pilot)
         assert hangs(app.query_one(TaylorPanel), NAMES)

@@ -16,7 +16,7 @@ STYLES = ("bold", "", "dim")
 """Name, value, comment."""
 
 KEYS = (
-    "←/→ ±15°  shift+←/→ ±1°  a: type β",
+    "←/→\u00a0±15°  shift+←/→\u00a0±1°  a:\u00a0type\u00a0β",  # a narrow panel breaks between keys
     "⏎ take it (optimizer state kept)",
     "esc leave, θ unchanged",
 )
