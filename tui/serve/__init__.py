@@ -19,6 +19,7 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tui.__main__ import (
     Parser,
@@ -30,7 +31,7 @@ from tui.__main__ import (
 )
 from tui.config import parse_int, parse_memory
 from tui.engine.session import MEMORY_FRACTION, machine_memory
-from tui.format import count
+from tui.format import count, quoted
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -110,6 +111,20 @@ def check(args: argparse.Namespace) -> None:
         prepare(args)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise UsageError(f"--data-dir {args.data_dir} is not a directory")
+    if args.public_url is not None:
+        check_public_url(args.public_url)
+
+
+def check_public_url(url: str) -> None:
+    """The page's addresses are made from `url` (http → ws, https → wss): anything but an
+    http(s) address with a host would fail every page load, so it is refused at the start."""
+    try:
+        parts = urlsplit(url)
+        fine = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an invalid IPv6 address: http://[x
+        fine = False
+    if not fine:
+        raise UsageError(f"--public-url must be an http:// or https:// URL, not {quoted(url)}")
 
 
 def app_command(argv: Sequence[str], data_dir: str | None, memory: int | None = None) -> str:

@@ -2,19 +2,25 @@
 the page's addresses taken from the browser's request, and gdstep's own start-up lines.
 
 Checked against textual-serve 1.1.3 (pyproject: `textual-serve>=1.1.3,<2`): it overrides
-`Server.serve`, `handle_index`, `handle_websocket`, `on_startup` and `on_shutdown`, and reads
-and sets `Server.public_url`, which the page's addresses are made from.
+`Server.serve`, `initialize_logging`, `_make_app` (to add a middleware), `handle_index`,
+`handle_websocket`, `on_startup` and `on_shutdown`, and reads and sets `Server.public_url`,
+which the page's addresses are made from.
+
+No request prints a traceback in the teacher's terminal: a handler that raises is one logged
+line and an HTTP 500, and every message logged is one line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from textual_serve.server import Server
 
-from tui.format import count
+from tui.format import count, printable
 from tui.serve import full_page, where_to_open
 
 
@@ -41,6 +47,18 @@ class ClassServer(Server):
         printed (textual-serve binds after its start-up hook, which prints the address)."""
         socket.create_server((self.host, self.port)).close()
         super().serve(debug)
+
+    def initialize_logging(self) -> None:
+        """Log one line for each message (textual-serve's own logging writes tracebacks, with
+        their local variables, into the teacher's terminal)."""
+        handler = logging.StreamHandler()
+        handler.setFormatter(OneLine())
+        logging.basicConfig(level="DEBUG" if self.debug else "INFO", handlers=[handler])
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        app.middlewares.append(one_line_errors)
+        return app
 
     def full(self) -> bool:
         return len(self.tabs) >= self.max_sessions
@@ -93,6 +111,36 @@ class ClassServer(Server):
         if tabs:
             await asyncio.wait(tabs, timeout=SHUTDOWN_WAIT)
 
+
+class OneLine(logging.Formatter):
+    """A log record as one line: its message and, for an exception, its type and text."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            message = f"{message}: {type(error).__name__}: {error}"
+        return "gdstep serve: " + printable(message.replace("\n", " "))
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def one_line_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A request whose handler raises gets an HTTP 500, and the terminal one line."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as error:
+        log.error("%s %s failed: %s: %s", request.method, request.path, type(error).__name__, error)
+        return web.Response(
+            status=500, text="gdstep: this page failed; the server's terminal says why."
+        )
+
+
+log = logging.getLogger("gdstep.serve")
 
 SHUTDOWN_WAIT = 10.0
 """Seconds ctrl+c waits for the apps to quit."""
