@@ -10,7 +10,7 @@ import numpy as np
 
 from tui.app.plots.axes import Axis, Ticks, curves_axis
 from tui.engine.dial import Dial
-from tui.format import exact
+from tui.format import num
 
 TITLE = "ΔL after a step turned by β from ∇L"
 
@@ -62,5 +62,6 @@ def arrow(start: np.ndarray, step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def beta_text(beta: float) -> str:
-    """β in degrees, exactly (a typed 359.9999 is not rounded to 360): `195°`, `196.5°`."""
-    return exact(beta).removesuffix(".0") + "°"
+    """β in degrees as every number on screen: `195°`, `196.5°`, `1e−300°` (6 figures, or
+    exactly after `p`)."""
+    return num(beta) + "°"
