@@ -399,3 +399,12 @@ def test_what_the_server_logs_is_one_line_without_a_traceback():
 
 def test_the_default_limit_suits_a_class():
     assert 20 <= DEFAULT_MAX_SESSIONS <= 40
+
+
+def test_serve_refuses_a_memory_limit_that_holds_too_few_steps(run, tmp_path):
+    from tests.test_memory import wide_csv
+
+    wide = str(wide_csv(tmp_path))
+    code, out, err = run("serve", wide, "--optimizer", "adam", "--max-memory", "2M")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "holds only 0 steps" in err and "it needs at least 4 MB" in err

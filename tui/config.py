@@ -91,11 +91,14 @@ def whole_number(text: str) -> int | None:
     return int(value) if value == value.to_integral_value() else None
 
 
-MEMORY_UNITS = {"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9}
+MEMORY_UNITS = {
+    **{"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6},
+    **{"g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12},
+}
 
 
 def parse_memory(text: str, key: str = "max_memory") -> int:
-    """A number of bytes, with an optional unit: 800M, 1.5G, 2GB, 500000000."""
+    """A number of bytes, with an optional unit: 800M, 1.5G, 2GB, 1T, 500000000."""
     match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([a-z]*)\s*", text.lower())
     if match is None or match[2] not in MEMORY_UNITS:
         raise ConfigError(f"{option(key)} must be a size such as 800M or 2G, not {quoted(text)}")

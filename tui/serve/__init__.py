@@ -26,8 +26,10 @@ from tui.__main__ import (
     UsageError,
     add_app_options,
     add_run_options,
+    check_room,
     note,
     prepare,
+    race_sessions,
 )
 from tui.config import parse_int, parse_memory
 from tui.engine.session import MEMORY_FRACTION, machine_memory
@@ -99,8 +101,7 @@ def check(args: argparse.Namespace) -> None:
     from tui.files import sessionfile
 
     max_steps = parse_int(args.max_steps, "max_steps", 1)
-    if args.max_memory is not None:
-        parse_memory(args.max_memory)
+    memory = None if args.max_memory is None else parse_memory(args.max_memory)
     if args.theme is not None:
         check_theme(args.theme)
     if args.session is not None:
@@ -108,7 +109,9 @@ def check(args: argparse.Namespace) -> None:
         dataset, _ = sessionfile.restore_race(saved, max_steps)
         sessionfile.expressions(saved, dataset.d)
     else:
-        prepare(args)
+        run = prepare(args)
+        if memory is not None:
+            check_room(race_sessions(run, memory), run.dataset)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise UsageError(f"--data-dir {args.data_dir} is not a directory")
     if args.public_url is not None:
