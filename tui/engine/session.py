@@ -203,6 +203,15 @@ class Session:
             self.step(t - self.t)
         return self.t
 
+    def drop_ahead(self, kept: int) -> None:
+        """Drop the states computed past both the cursor and step `kept`: a run computes
+        ahead in chunks and stops behind them (a fixed point, a cycle, a breakpoint), and its
+        history ends where it stopped, or at `kept`, the last state before the run (one the
+        user went back from). The engine is deterministic: nothing dropped is lost."""
+        end = max(self.t, kept)
+        if end < self.last:
+            self.history.truncate(end + 1)
+
     def forget_before(self, t: int) -> None:
         """Drop the states before t (t ≤ the cursor), for a run that only looks forward
         (the streaming trace): its memory stays flat however far it goes."""
