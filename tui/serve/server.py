@@ -2,9 +2,9 @@
 the page's addresses taken from the browser's request, and gdstep's own start-up lines.
 
 Checked against textual-serve 1.1.3 (pyproject: `textual-serve>=1.1.3,<2`): it overrides
-`Server.serve`, `initialize_logging`, `_make_app` (to add a middleware), `handle_index`,
-`handle_websocket`, `on_startup` and `on_shutdown`, and reads and sets `Server.public_url`,
-which the page's addresses are made from.
+`Server.serve`, `initialize_logging`, `handle_index`, `handle_download`, `handle_websocket`,
+`on_startup` and `on_shutdown`, and reads and sets `Server.public_url`, which the page's
+addresses are made from.
 
 No request prints a traceback in the teacher's terminal: a handler that raises is one logged
 line and an HTTP 500, and every message logged is one line.
@@ -55,11 +55,6 @@ class ClassServer(Server):
         handler.setFormatter(OneLine())
         logging.basicConfig(level="DEBUG" if self.debug else "INFO", handlers=[handler])
 
-    async def _make_app(self) -> web.Application:
-        app = await super()._make_app()
-        app.middlewares.append(one_line_errors)
-        return app
-
     def full(self) -> bool:
         return len(self.tabs) >= self.max_sessions
 
@@ -72,7 +67,10 @@ class ClassServer(Server):
             )
         if self.fixed_url is None:
             self.public_url = f"{request.scheme}://{request.host}"
-        return await super().handle_index(request)
+        return await one_line_errors(request, super().handle_index)
+
+    async def handle_download(self, request: web.Request) -> web.StreamResponse:
+        return await one_line_errors(request, super().handle_download)
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         """One tab's session; a tab that comes when the server is full (its page was loaded
@@ -126,9 +124,9 @@ class OneLine(logging.Formatter):
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-@web.middleware
 async def one_line_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """A request whose handler raises gets an HTTP 500, and the terminal one line."""
+    """`handler(request)`; if it raises, an HTTP 500, and one line in the terminal (aiohttp
+    would log a traceback). The websocket's handler catches and logs its own errors."""
     try:
         return await handler(request)
     except web.HTTPException:
