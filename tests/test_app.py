@@ -657,3 +657,15 @@ async def test_save_then_reopen_at_the_same_step_with_the_same_bits(tmp_path):
         assert after.lr(t) == before.lr(t)
     assert [b.expression.text for b in again.breakpoints] == ["loss < 0.405"]
     assert [w.text for w in again.watches] == ["dloss"]
+
+
+async def test_the_note_of_an_opened_file_writes_its_rate_as_the_screen_does(tmp_path):
+    own = tmp_path / "own.csv"
+    own.write_text("# gdstep: lr=1e-08\nx,y\n0,0\n1,1\n")
+    app = make_app()
+    notes = notes_of(app)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_dataset(str(own))
+        await settle(pilot)
+        note = next(n for n in notes if n.title == f"Opened {own}")
+        assert "η = 1e−8 (the file's # gdstep: line)" in note.message

@@ -21,6 +21,7 @@ import tui
 from tests import reference
 from tui import data
 from tui.__main__ import main
+from tui.config import ConfigError, make_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -430,3 +431,24 @@ def test_a_saved_session_that_is_corrupt_is_refused(tmp_path, here):
     bad = tmp_path / "s.json"
     bad.write_text("{not json")
     assert_refused(here("--session", str(bad)), "not a gdstep session file")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("10^30", 10**30), ("10**30", 10**30), ("1e30", 10**30), ("2.5e3", 2500), ("1E3", 1000)],
+)
+def test_a_step_count_can_be_typed_as_a_power(text, value):
+    _, steps = make_config(data.load("seed"), {"steps": text})
+    assert steps == value and type(steps) is int
+
+
+@pytest.mark.parametrize("text", ["1.5", "1e-3", "10^-3", "10^5000", "nan", "ten"])
+def test_a_step_count_that_is_not_whole_is_refused_with_examples(text):
+    with pytest.raises(ConfigError, match=r"--steps must be a whole number \(such as 1000, 1e6"):
+        make_config(data.load("seed"), {"steps": text})
+
+
+def test_trace_steps_10_to_the_3_and_every_1e2(here):
+    result = here("trace", "plateau", "--steps", "10^3", "--every", "1e2")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 1 + 11  # the header, steps 0, 100, …, 1000

@@ -257,3 +257,14 @@ async def test_help_and_the_palette_list_the_compare_keys():
         assert rows["A"] == "Remove the run"
         commands = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Next run", "Add a run", "Remove the run"} <= commands
+
+
+async def test_every_run_s_history_ends_where_c_stopped_at_a_breakpoint():
+    from tui.expressions import Breakpoint, parse
+
+    app = compare_app("plateau", "--optimizer momentum")
+    app.breakpoints = [Breakpoint(parse("run == 1 and loss < 0.3", 1))]
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "c")
+        t = app.race.t
+        assert t > 0 and [(s.t, s.last) for s in app.race.sessions] == [(t, t), (t, t)]

@@ -157,3 +157,25 @@ def test_trace_watches_period_and_notes_the_cycle(here):  # noqa: F811
     # No two states two steps apart are the same: period == 2 never holds.
     result = here("trace", "seed", "--lr", "12", "--steps", "3000", "--break", "period == 2")
     assert rows(result.stdout)[1][-1, 0] == 3000 and "breakpoint" not in result.stderr
+
+
+async def test_the_history_ends_where_c_stopped_or_where_it_was_before():
+    """c computes ahead in chunks; what it computed past its stop is dropped, so the state
+    panel's "history to" shows only states the user went back from."""
+    from tests.test_app import text
+    from tui.app.widgets.state_panel import StatePanel
+
+    app = make_app("seed", lr="12")
+    async with app.run_test(size=SIZE) as pilot:
+        k, _ = SEED_CYCLE
+        await pilot.press("c")
+        await settle(pilot)
+        session = app.session
+        assert session.t == k and session.last == k
+        assert "history to" not in text(app.query_one(StatePanel))
+        session.goto(400)  # a history past the cycle, then back before it
+        session.goto(100)
+        await pilot.press("c")
+        await settle(pilot)
+        assert session.t == k and session.last == 400
+        assert "(history to 400)" in text(app.query_one(StatePanel))

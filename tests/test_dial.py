@@ -5,6 +5,7 @@ the session's dial step (Session.step_along) with its replay."""
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -117,9 +118,12 @@ def test_e_hat_is_a_unit_vector_orthogonal_to_g_hat_as_math_defines_it(g: list[f
     if len(g) == 2:
         assert np.array_equal(found.e_hat, np.array([-found.g_hat[1], found.g_hat[0]]))
     elif any(g[:-1]):
-        e_b = np.zeros_like(grad)
-        e_b[-1] = 1.0
-        part = e_b - (g_hat @ e_b) * g_hat
+        # e_b − ĝ_b·ĝ = e_b − g_b·g/‖g‖², in exact rationals (in floats 1 − ĝ_b² cancels)
+        exact = [Fraction(v) for v in g]
+        square = sum(v * v for v in exact)
+        part = np.array(
+            [float(int(i == len(g) - 1) - exact[-1] * v / square) for i, v in enumerate(exact)]
+        )
         assert np.allclose(found.e_hat, part / np.linalg.norm(part), atol=1e-9)
         assert found.e_hat[-1] > 0  # e_b's own side
     else:  # ĝ ∥ e_b: ê = e_w1

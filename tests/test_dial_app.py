@@ -218,3 +218,44 @@ async def test_a_run_hides_the_dial_at_once_though_the_panels_wait():
         assert app.dialing is None and not app.query_one(DialPanel).display
         assert app.query_one(PlotPanel).dialled is None
         app.running = False
+
+
+def swept(dataset: str, lr: str):  # type: ignore[no-untyped-def]
+    from tui import data
+    from tui.config import make_config
+    from tui.engine.diagnostics import CurvatureCache
+    from tui.engine.dial import sweep
+    from tui.engine.session import Session
+
+    loaded = data.load(dataset)
+    config, _ = make_config(loaded, {"lr": lr})
+    session = Session(loaded.x, loaded.y, config)
+    return session, sweep(session, CurvatureCache())
+
+
+def test_the_sweep_note_names_each_curve_that_is_not_finite():
+    from tui.app.plots.dial import not_finite
+
+    _, seed = swept("seed", "1.7e308")  # ΔL and ΔL₁ finite, ΔL₂ overflows
+    assert not_finite(seed) == "ΔL₂ is not finite at 72 of 72 β: not drawn"
+
+
+def test_a_curve_is_not_joined_across_angles_where_it_is_not_finite(tmp_path):
+    """x = 1e10, 2e10, −1e10 at η = 1e300: ΔL is finite at 170°…190° and nan at 195°; the panel
+    (one angle) and the sweep agree bit for bit, and the drawn curve stops at 190°."""
+    from tui.app.plots.dial import finite_runs, not_finite
+    from tui.engine.diagnostics import CurvatureCache
+    from tui.engine.dial import SWEEP, dial
+
+    csv = tmp_path / "far.csv"
+    csv.write_text("x,y\n1e10,0\n2e10,1\n-1e10,0\n")
+    session, sweep = swept(str(csv), "1e300")
+    cache = CurvatureCache()
+    for i, beta in enumerate(SWEEP.tolist()):
+        one = dial(session, cache, [beta])
+        for mine, theirs in ((one.dl, sweep.dl), (one.dl1, sweep.dl1), (one.dl2, sweep.dl2)):
+            assert np.array_equal(mine, theirs[i : i + 1], equal_nan=True), beta
+    assert np.isnan(sweep.dl[39]) and SWEEP[39] == 195.0
+    runs = [(float(b[0]), float(b[-1])) for b, _ in finite_runs(sweep.beta, sweep.dl)]
+    assert runs == [(0.0, 10.0), (170.0, 190.0), (350.0, 355.0)]
+    assert not_finite(sweep) == "ΔL is not finite at 62 of 72 β, ΔL₁ at 72, ΔL₂ at 72: not drawn"

@@ -423,3 +423,26 @@ async def test_step_into_puts_a_long_exact_formula_on_two_lines_instead_of_wrapp
             f"= ({y_hat} − 0.1)·{y_hat}·(1 − {y_hat})·0.5 = 0.04997173957064433"
         )
         assert shown[at + 2] == "Δb_1 = (ŷ_1 − y_1)·ŷ_1·(1 − ŷ_1)·1"
+
+
+def test_the_optimizer_rules_write_their_constants_as_the_screen_does():
+    from tui.engine.optimizers import OPTIMIZERS
+
+    formulas = {name: o.formula for name, o in OPTIMIZERS.items()}
+    assert not [f for f in formulas.values() if "-" in f or "e-" in f or "e+" in f]
+    assert formulas["adam"].endswith("(√v̂ + 1e−8)") and "0.001·g²" in formulas["adam"]
+    assert formulas["adagrad"].endswith("(√s + 1e−10)")
+    assert formulas["rmsprop"].endswith("(√s + 1e−8)") and "0.01·g²" in formulas["rmsprop"]
+
+
+def test_beta_is_written_as_every_number_on_screen():
+    from tui.app.plots.dial import beta_text
+
+    assert [beta_text(b) for b in (195.0, 196.5, 1e-300, 359.9999)] == [
+        "195°",
+        "196.5°",
+        "1e−300°",
+        "360°",
+    ]
+    with precision(EXACT):
+        assert beta_text(359.9999) == "359.9999°" and beta_text(1e-300) == "1e−300°"

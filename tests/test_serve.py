@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import shlex
 import socket
@@ -33,7 +34,7 @@ from tui.serve import (
     full_page,
     where_to_open,
 )
-from tui.serve.server import ClassServer
+from tui.serve.server import ClassServer, OneLine
 
 
 @pytest.fixture
@@ -115,6 +116,10 @@ def test_each_tab_gets_its_share_of_the_memory_where_the_teacher_gave_none():
         (["--data-dir", "no/such/dir"], "--data-dir no/such/dir is not a directory"),
         (["--session", "no/such.json"], "no/such.json"),
         (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+        (["--public-url", "notaurl"], "--public-url must be an http:// or https:// URL, not 'no"),
+        (["--public-url", "ftp://x"], "--public-url must be an http:// or https:// URL, not 'ftp"),
+        (["--public-url", "https://"], "--public-url must be an http:// or https:// URL, not 'htt"),
+        (["--public-url", "http://[x"], "--public-url must be an http:// or https:// URL"),
     ],
 )
 def test_serve_refuses_bad_options_in_one_line_before_serving(run, args, message):
@@ -372,5 +377,34 @@ async def test_a_tab_beyond_the_limit_gets_a_page_that_says_so():
     assert b"already serves 2 sessions" in said and websocket.closed
 
 
+async def test_a_request_that_fails_is_a_500_and_one_line_in_the_terminal(caplog):
+    server = ClassServer("true", host="127.0.0.1", port=0, public_url="notaurl", max_sessions=2)
+    async with TestClient(TestServer(await server._make_app())) as client:
+        response = await client.get("/")
+        page = await response.text()
+    assert response.status == 500 and "the server's terminal says why" in page
+    failed = [r for r in caplog.records if "failed" in r.getMessage()]
+    assert [r.exc_info for r in failed] == [None]
+    line = OneLine().format(failed[0])
+    assert line.startswith("gdstep serve: GET / failed: IndexError") and "\n" not in line
+
+
+def test_what_the_server_logs_is_one_line_without_a_traceback():
+    try:
+        raise ValueError("bad\nthing")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, "f", 1, "tab failed", None, sys.exc_info())
+    assert OneLine().format(record) == "gdstep serve: tab failed: ValueError: bad thing"
+
+
 def test_the_default_limit_suits_a_class():
     assert 20 <= DEFAULT_MAX_SESSIONS <= 40
+
+
+def test_serve_refuses_a_memory_limit_that_holds_too_few_steps(run, tmp_path):
+    from tests.test_memory import wide_csv
+
+    wide = str(wide_csv(tmp_path))
+    code, out, err = run("serve", wide, "--optimizer", "adam", "--max-memory", "2M")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "holds only 0 steps" in err and "it needs at least 4 MB" in err

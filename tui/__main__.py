@@ -20,7 +20,7 @@ from tui.data import Dataset
 from tui.engine import session as engine_session
 from tui.engine.optimizers import OPTIMIZERS
 from tui.engine.race import MAX_RUNS
-from tui.engine.session import Config, Session
+from tui.engine.session import Config, Session, memory_text
 from tui.errors import InputError
 from tui.format import quoted
 
@@ -32,7 +32,19 @@ if TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 DEFAULT_MAX_STEPS = 10_000_000
-NUMBER_OPTIONS = {"--lr", "--w0", "--b0", "--steps", "--every", "--batch-size", "--seed"}
+NUMBER_OPTIONS = {
+    "--lr",
+    "--w0",
+    "--b0",
+    "--steps",
+    "--every",
+    "--batch-size",
+    "--seed",
+    "--max-steps",
+    "--max-memory",
+}
+"""Options whose value may start with a minus sign: `--max-memory -5M` is refused by its
+check (a size must be positive), not by argparse ("expected one argument")."""
 
 
 class UsageError(Exception):
@@ -251,14 +263,35 @@ def trace_main(argv: Sequence[str]) -> int:
     return EXIT_DIVERGED if any(diverged) else 0
 
 
-def race_sessions(run: Run) -> list[Session]:
-    """The base run's session, then one per `--vs`, each with its share of the memory."""
+def race_sessions(run: Run, memory: int | None = None) -> list[Session]:
+    """The base run's session, then one per `--vs`, each with its share of the memory
+    (`memory`, else the process's budget)."""
     configs = [run.config, *(other.config for other in run.others)]
-    memory = engine_session.max_memory // len(configs)
-    sessions = [Session(run.dataset.x, run.dataset.y, c, memory=memory) for c in configs]
+    share = (engine_session.max_memory if memory is None else memory) // len(configs)
+    sessions = [Session(run.dataset.x, run.dataset.y, c, memory=share) for c in configs]
     for index, session in enumerate(sessions):
         session.run = index
     return sessions
+
+
+MIN_ROOM = 1000
+"""Steps the app's history must hold within --max-memory, or the budget is refused at the
+start (a run that could not take a step would be of no use)."""
+
+
+def check_room(sessions: list[Session], dataset: Dataset) -> None:
+    """UsageError when a session's history holds fewer than MIN_ROOM steps within its
+    memory budget, naming the smallest --max-memory that holds them."""
+    if all(session.capacity >= MIN_ROOM for session in sessions):
+        return
+    least = len(sessions) * max(session.history.min_memory(MIN_ROOM + 1) for session in sessions)
+    optimizers = " and ".join(dict.fromkeys(s.config.optimizer for s in sessions))
+    room = min(session.capacity for session in sessions)
+    raise UsageError(
+        f"--max-memory {memory_text(sum(s.memory for s in sessions))} holds only "
+        f"{room:,} steps of {dataset.name} with {optimizers}: it needs at least "
+        f"{memory_text(least)}"
+    )
 
 
 def trace_notes(session: Session, stop: Stop, label: str, dataset: Dataset) -> bool:
@@ -390,6 +423,7 @@ def new_app(args: argparse.Namespace, max_steps: int) -> GdstepApp:
 
     run = prepare(args)
     sessions = race_sessions(run)
+    check_room(sessions, run.dataset)
     race = Race(sessions[0])
     for other, session in zip(run.others, sessions[1:], strict=True):
         race.add(session, other.label, other.text)
@@ -411,9 +445,12 @@ def reopen(path: str, max_steps: int) -> GdstepApp:
 
     saved = sessionfile.load(path)
     furthest = max([saved.step, *(event.step for event in saved.events)])
-    if furthest >= REPLAY_NOTICE:
-        print(f"gdstep: replaying {furthest:,} steps to reopen {saved.label} …", file=sys.stderr)
-    dataset, race = sessionfile.restore_race(saved, max_steps)
+
+    def replaying() -> None:
+        if furthest >= REPLAY_NOTICE:
+            note(f"replaying {furthest:,} steps to reopen {saved.label} …")
+
+    dataset, race = sessionfile.restore_race(saved, max_steps, replaying)
     breakpoints, watches = sessionfile.expressions(saved, dataset.d)
     return GdstepApp(
         dataset,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import shlex
+from decimal import Decimal, InvalidOperation
 
 from tui.data import Dataset
 from tui.engine.model import LOSSES, REDUCTIONS
@@ -49,20 +50,55 @@ def parse_float(text: str, key: str) -> float:
 
 
 def parse_int(text: str, key: str, minimum: int) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise ConfigError(f"{option(key)} must be a whole number, not {quoted(text)}") from None
+    """A whole number: digits, or a power as people type a large count (1e30, 2.5e3, 10^30,
+    10**30), read exactly, as an integer."""
+    value = whole_number(text)
+    if value is None:
+        raise ConfigError(
+            f"{option(key)} must be a whole number (such as 1000, 1e6 or 10^6), not {quoted(text)}"
+        )
     if value < minimum:
         raise ConfigError(f"{option(key)} must be at least {minimum}, not {value}")
     return value
 
 
-MEMORY_UNITS = {"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9}
+POWER = re.compile(r"([0-9]+)\s*(?:\^|\*\*)\s*([0-9]+)")
+"""10^30, 10**30: a whole base to a whole exponent."""
+
+MOST_DIGITS = 4300
+"""The longest whole number read (Python's own limit for int(text))."""
+
+
+def whole_number(text: str) -> int | None:
+    """The whole number `text` writes, exactly (1e30 is 10**30, not the double 1e30), or None
+    (not a whole number, or more than MOST_DIGITS digits long)."""
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    if power := POWER.fullmatch(text):
+        base, exponent = int(power[1]), int(power[2])
+        if base > 1 and exponent * math.log10(base) >= MOST_DIGITS:
+            return None
+        return base**exponent
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value.adjusted() >= MOST_DIGITS:
+        return None
+    return int(value) if value == value.to_integral_value() else None
+
+
+MEMORY_UNITS = {
+    **{"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6},
+    **{"g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12},
+}
 
 
 def parse_memory(text: str, key: str = "max_memory") -> int:
-    """A number of bytes, with an optional unit: 800M, 1.5G, 2GB, 500000000."""
+    """A number of bytes, with an optional unit: 800M, 1.5G, 2GB, 1T, 500000000."""
     match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([a-z]*)\s*", text.lower())
     if match is None or match[2] not in MEMORY_UNITS:
         raise ConfigError(f"{option(key)} must be a size such as 800M or 2G, not {quoted(text)}")

@@ -17,7 +17,7 @@ from tui.data import Dataset
 from tui.engine.race import Race
 from tui.engine.session import Session
 from tui.errors import InputError
-from tui.format import count, quoted
+from tui.format import count, num, quoted
 
 if TYPE_CHECKING:
     from tui.expressions import Expression
@@ -128,7 +128,7 @@ class Keeping:
         )
         about = f"{dataset.description}\n" if dataset.description else ""
         self.notify(
-            f"{about}Settings: {c.loss} · {c.reduction} · {c.optimizer}, η = {c.lr!r} ({whose})",
+            f"{about}Settings: {c.loss} · {c.reduction} · {c.optimizer}, η = {num(c.lr)} ({whose})",
             title=f"Opened {dataset.name}",
             timeout=5,
         )

@@ -102,6 +102,7 @@ class Runs:
             stop = Stop(StopReason.ALL_STOPPED) if self._race_stuck() else None
         else:
             stop = self._stuck(session)
+        kept = [s.last for s in race.sessions]  # the history before the run
         per_call = 1
         overhead = 0.010  # the last refresh's cost: the engine gets the rest of the frame
         try:
@@ -121,6 +122,8 @@ class Runs:
                 overhead = min(time.perf_counter() - refresh_start, FRAME / 2)
         finally:
             if self.race is race:
+                if len(kept) == len(race.sessions):
+                    race.drop_ahead(kept)  # the history ends where the run stopped
                 self._run_finished()
         if stop is None and race.t >= self.max_steps:
             stop = Stop(StopReason.LIMIT)

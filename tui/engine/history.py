@@ -31,7 +31,12 @@ eighth, at most 64 bytes a step, whatever d and the optimizer."""
 
 WINDOW_BYTES = 16 << 20
 MIN_WINDOW, MAX_WINDOW = 1024, 1 << 15
-"""The dense window: about WINDOW_BYTES of full states, between these counts."""
+"""The dense window: about WINDOW_BYTES of full states, between these counts, unless the
+memory budget is small (`fit`)."""
+
+WINDOW_SHARE = 4
+"""Under a small memory budget the window takes at most 1/WINDOW_SHARE of it (but never fewer
+states than `min_window`), so that the rest holds steps."""
 
 REACH_WORK = 10_000_000
 """Numbers (points × parameters) a window refill may go through before the asked state (about
@@ -60,9 +65,12 @@ def locked(method: Callable) -> Callable:
 class Rows:
     """A growable array of rows: `rows` of them are in use at the front of `data`."""
 
-    def __init__(self, shape: tuple[int, ...], dtype: type = np.float64) -> None:
+    def __init__(
+        self, shape: tuple[int, ...], dtype: type = np.float64, growth: int = GROWTH_ROWS
+    ) -> None:
         self.data = np.empty((0, *shape), dtype)
         self.rows = 0
+        self.growth = growth
 
     @property
     def used(self) -> np.ndarray:
@@ -72,7 +80,7 @@ class Rows:
         end = self.rows + len(values)
         if end > len(self.data):
             grown = np.empty(
-                (end + max(GROWTH_ROWS, end // 8), *self.data.shape[1:]), self.data.dtype
+                (end + max(self.growth, end // 8), *self.data.shape[1:]), self.data.dtype
             )
             grown[: self.rows] = self.used
             self.data = grown
@@ -131,25 +139,51 @@ class History:
         )
         """Steps between two checkpoints: as few as the bytes per step allow."""
         self.step_bytes = per_step + (self.full_bytes + 8) / self.every
-        self._cp_step = Rows((), np.int64)
-        self._cp = (Rows((params,)), Rows((params,)), Rows((state_rows, params)))
+        self.cp_growth = math.ceil(GROWTH_ROWS / self.every)
+        """Checkpoints their arrays grow by at least: about GROWTH_ROWS steps' worth."""
+        self._cp_step = Rows((), np.int64, self.cp_growth)
+        self._cp = tuple(
+            Rows(shape, growth=self.cp_growth)
+            for shape in ((params,), (params,), (state_rows, params))
+        )
         self.reach = max(0, min(64, REACH_WORK // (points * params))) if reach is None else reach
         """States before (and after) an asked one that a window refill computes."""
-        self.window = window or max(
-            MIN_WINDOW,
-            min(MAX_WINDOW, WINDOW_BYTES // self.full_bytes),
-            2 * (self.every + self.reach + 1),
+        self.min_window = 2 * (self.every + self.reach + 1)
+        """The fewest states the window may hold: a refill (from the checkpoint before the
+        asked state, `reach` on either side) fits in it, with room to slide."""
+        self.most_window = window or max(
+            MIN_WINDOW, min(MAX_WINDOW, WINDOW_BYTES // self.full_bytes), self.min_window
         )
-        self._w = (
-            np.empty((self.window, params)),
-            np.empty((self.window, params)),
-            np.empty((self.window, state_rows, params)),
-        )
-        self._w_lo, self._w_n = 0, 0
+        """The window's size under a budget that is not small."""
+        self.window = 0
+        self._allocate(self.most_window)
         self._set: list[int] = []
         """The steps whose state was set by hand (in order): replays take them as kept."""
 
     # ---- size -------------------------------------------------------------------------
+    def _allocate(self, window: int) -> None:
+        """A new, empty window of `window` states (it is a cache: every state in it can be
+        computed again from the checkpoints)."""
+        self.window = window
+        self._w = (
+            np.empty((window, self.params)),
+            np.empty((window, self.params)),
+            np.empty((window, self.state_rows, self.params)),
+        )
+        self._w_lo, self._w_n = 0, 0
+
+    def window_for(self, max_bytes: int) -> int:
+        """The window's size under a memory budget of `max_bytes`."""
+        share = int(max_bytes // WINDOW_SHARE // (self.full_bytes))
+        return min(self.most_window, max(self.min_window, share))
+
+    @locked
+    def fit(self, max_bytes: int) -> None:
+        """Size the window for a memory budget of `max_bytes` (smaller under a small one)."""
+        window = self.window_for(max_bytes)
+        if window != self.window:
+            self._allocate(window)
+
     @property
     def nbytes(self) -> int:
         """The bytes the history holds (its arrays at their allocated size)."""
@@ -159,10 +193,26 @@ class History:
         return sum(a.data.nbytes for a in arrays) + sum(a.nbytes for a in self._w)
 
     def steps_within(self, max_bytes: int) -> int:
-        """How many states fit in `max_bytes`: the window, then `step_bytes` a step with the
-        arrays' growth by an eighth (at least one state)."""
-        fixed = sum(a.nbytes for a in self._w) + GROWTH_ROWS * (self.step_bytes + self.full_bytes)
+        """How many states fit in `max_bytes` with the window `fit` gives it: the window,
+        the arrays' first growth, then `step_bytes` a step with their growth by an eighth
+        (at least one state)."""
+        per_step = self.step_bytes - (self.full_bytes + 8) / self.every
+        fixed = (
+            self.window_for(max_bytes) * self.full_bytes
+            + GROWTH_ROWS * per_step
+            + (self.cp_growth + 2) * (self.full_bytes + 8)
+        )
         return max(1, int((max_bytes - fixed) / (self.step_bytes * 9 / 8)))
+
+    def min_memory(self, steps: int) -> int:
+        """The smallest budget, in whole megabytes (as bytes), that holds `steps` states."""
+        lo, hi = 1, 1
+        while self.steps_within(hi * 10**6) < steps:
+            lo, hi = hi, hi * 2
+        while lo < hi:
+            mid = (lo + hi) // 2
+            lo, hi = (mid + 1, hi) if self.steps_within(mid * 10**6) < steps else (lo, mid)
+        return hi * 10**6
 
     # ---- writing ----------------------------------------------------------------------
     @property

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tui.engine.model import Value
+from tui.format import num
 
 MU = 0.9
 ADAGRAD_EPS = 1e-10
@@ -62,7 +63,8 @@ def adam(theta: Value, g: Value, state: State, lr: float, t: int) -> Result:
 
 @dataclass(frozen=True)
 class Optimizer:
-    """An update rule, how many state vectors it keeps, and how the screen writes it."""
+    """An update rule, how many state vectors it keeps, and how the screen writes it (its
+    constants written by `num`, as every number on screen: 1e−8, not 1e-08)."""
 
     name: str
     rule: Callable[[Value, Value, State, float, int], Result]
@@ -80,22 +82,26 @@ OPTIMIZERS: dict[str, Optimizer] = {
         Optimizer("gd", gd, (), "θ ← θ − η·g"),
         Optimizer("sgd", gd, (), "θ ← θ − η·g   (g from one point)"),
         Optimizer("minibatch", gd, (), "θ ← θ − η·g   (g from a batch)"),
-        Optimizer("momentum", momentum, ("v",), f"v ← {MU}·v + g;  θ ← θ − η·v"),
-        Optimizer("nesterov", nesterov, ("v",), f"v ← {MU}·v + g;  θ ← θ − η·(g + {MU}·v)"),
-        Optimizer("adagrad", adagrad, ("s",), f"s ← s + g²;  θ ← θ − η·g/(√s + {ADAGRAD_EPS:g})"),
+        Optimizer("momentum", momentum, ("v",), f"v ← {num(MU)}·v + g;  θ ← θ − η·v"),
+        Optimizer(
+            "nesterov", nesterov, ("v",), f"v ← {num(MU)}·v + g;  θ ← θ − η·(g + {num(MU)}·v)"
+        ),
+        Optimizer(
+            "adagrad", adagrad, ("s",), f"s ← s + g²;  θ ← θ − η·g/(√s + {num(ADAGRAD_EPS)})"
+        ),
         Optimizer(
             "rmsprop",
             rmsprop,
             ("s",),
-            f"s ← {RMSPROP_ALPHA}·s + {1 - RMSPROP_ALPHA:.2f}·g²;  "
-            f"θ ← θ − η·g/(√s + {RMSPROP_EPS:g})",
+            f"s ← {num(RMSPROP_ALPHA)}·s + {num(1 - RMSPROP_ALPHA)}·g²;  "
+            f"θ ← θ − η·g/(√s + {num(RMSPROP_EPS)})",
         ),
         Optimizer(
             "adam",
             adam,
             ("m", "v"),
-            f"m ← {ADAM_BETA1}·m + {1 - ADAM_BETA1:.1f}·g;  v ← {ADAM_BETA2}·v + "
-            f"{1 - ADAM_BETA2:.3f}·g²;  θ ← θ − η·m̂/(√v̂ + {ADAM_EPS:g})",
+            f"m ← {num(ADAM_BETA1)}·m + {num(1 - ADAM_BETA1)}·g;  v ← {num(ADAM_BETA2)}·v + "
+            f"{num(1 - ADAM_BETA2)}·g²;  θ ← θ − η·m̂/(√v̂ + {num(ADAM_EPS)})",
         ),
     )
 }

@@ -112,6 +112,11 @@ class Race:
         for session in self.sessions:
             session.reset()
 
+    def drop_ahead(self, kept: list[int]) -> None:
+        """`Session.drop_ahead` for each run, `kept` its last state before the run."""
+        for session, last in zip(self.sessions, kept, strict=True):
+            session.drop_ahead(last)
+
     def reach(self, index: int) -> int:
         """The step run `index` shows at the shared cursor: the cursor, or the step where
         it stopped."""

@@ -24,6 +24,7 @@ from tui.engine.objective import Objective, Points, Rows
 from tui.engine.optimizers import OPTIMIZERS, Optimizer
 from tui.engine.schedule import BatchSchedule
 from tui.engine.stepper import Stepper
+from tui.format import Precision, num, precision
 
 PIECE = 1024
 """States computed between two writes to the history."""
@@ -46,9 +47,10 @@ def machine_memory() -> int:
 
 def memory_text(size: int) -> str:
     """A size in bytes as people write it: 512 MB, 1.5 GB."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if size >= scale:
-            return f"{size / scale:.3g} {unit}"
+            with precision(Precision.ROUNDED):  # 3 figures, also while `p` shows exact ones
+                return f"{num(size / scale, 3)} {unit}"
     return f"{size} B"
 
 
@@ -123,6 +125,7 @@ class Session:
         """The history's memory budget in bytes (compare mode shares one among its runs);
         a history already past it keeps what it holds but grows no further."""
         self.memory = memory
+        self.history.fit(memory)
         self.capacity = self.history.steps_within(memory) - 1
         """How many steps past its first the history may hold within its memory budget."""
 
@@ -199,6 +202,15 @@ class Session:
         else:
             self.step(t - self.t)
         return self.t
+
+    def drop_ahead(self, kept: int) -> None:
+        """Drop the states computed past both the cursor and step `kept`: a run computes
+        ahead in chunks and stops behind them (a fixed point, a cycle, a breakpoint), and its
+        history ends where it stopped, or at `kept`, the last state before the run (one the
+        user went back from). The engine is deterministic: nothing dropped is lost."""
+        end = max(self.t, kept)
+        if end < self.last:
+            self.history.truncate(end + 1)
 
     def forget_before(self, t: int) -> None:
         """Drop the states before t (t ≤ the cursor), for a run that only looks forward

@@ -19,18 +19,21 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tui.__main__ import (
     Parser,
     UsageError,
     add_app_options,
     add_run_options,
+    check_room,
     note,
     prepare,
+    race_sessions,
 )
 from tui.config import parse_int, parse_memory
 from tui.engine.session import MEMORY_FRACTION, machine_memory
-from tui.format import count
+from tui.format import count, quoted
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -98,8 +101,7 @@ def check(args: argparse.Namespace) -> None:
     from tui.files import sessionfile
 
     max_steps = parse_int(args.max_steps, "max_steps", 1)
-    if args.max_memory is not None:
-        parse_memory(args.max_memory)
+    memory = None if args.max_memory is None else parse_memory(args.max_memory)
     if args.theme is not None:
         check_theme(args.theme)
     if args.session is not None:
@@ -107,9 +109,25 @@ def check(args: argparse.Namespace) -> None:
         dataset, _ = sessionfile.restore_race(saved, max_steps)
         sessionfile.expressions(saved, dataset.d)
     else:
-        prepare(args)
+        run = prepare(args)
+        if memory is not None:
+            check_room(race_sessions(run, memory), run.dataset)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise UsageError(f"--data-dir {args.data_dir} is not a directory")
+    if args.public_url is not None:
+        check_public_url(args.public_url)
+
+
+def check_public_url(url: str) -> None:
+    """The page's addresses are made from `url` (http → ws, https → wss): anything but an
+    http(s) address with a host would fail every page load, so it is refused at the start."""
+    try:
+        parts = urlsplit(url)
+        fine = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an invalid IPv6 address: http://[x
+        fine = False
+    if not fine:
+        raise UsageError(f"--public-url must be an http:// or https:// URL, not {quoted(url)}")
 
 
 def app_command(argv: Sequence[str], data_dir: str | None, memory: int | None = None) -> str:

@@ -2,19 +2,25 @@
 the page's addresses taken from the browser's request, and gdstep's own start-up lines.
 
 Checked against textual-serve 1.1.3 (pyproject: `textual-serve>=1.1.3,<2`): it overrides
-`Server.serve`, `handle_index`, `handle_websocket`, `on_startup` and `on_shutdown`, and reads
-and sets `Server.public_url`, which the page's addresses are made from.
+`Server.serve`, `initialize_logging`, `handle_index`, `handle_download`, `handle_websocket`,
+`on_startup` and `on_shutdown`, and reads and sets `Server.public_url`, which the page's
+addresses are made from.
+
+No request prints a traceback in the teacher's terminal: a handler that raises is one logged
+line and an HTTP 500, and every message logged is one line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from textual_serve.server import Server
 
-from tui.format import count
+from tui.format import count, printable
 from tui.serve import full_page, where_to_open
 
 
@@ -42,6 +48,13 @@ class ClassServer(Server):
         socket.create_server((self.host, self.port)).close()
         super().serve(debug)
 
+    def initialize_logging(self) -> None:
+        """Log one line for each message (textual-serve's own logging writes tracebacks, with
+        their local variables, into the teacher's terminal)."""
+        handler = logging.StreamHandler()
+        handler.setFormatter(OneLine())
+        logging.basicConfig(level="DEBUG" if self.debug else "INFO", handlers=[handler])
+
     def full(self) -> bool:
         return len(self.tabs) >= self.max_sessions
 
@@ -54,7 +67,10 @@ class ClassServer(Server):
             )
         if self.fixed_url is None:
             self.public_url = f"{request.scheme}://{request.host}"
-        return await super().handle_index(request)
+        return await one_line_errors(request, super().handle_index)
+
+    async def handle_download(self, request: web.Request) -> web.StreamResponse:
+        return await one_line_errors(request, super().handle_download)
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         """One tab's session; a tab that comes when the server is full (its page was loaded
@@ -93,6 +109,36 @@ class ClassServer(Server):
         if tabs:
             await asyncio.wait(tabs, timeout=SHUTDOWN_WAIT)
 
+
+class OneLine(logging.Formatter):
+    """A log record as one line: its message and, for an exception, its type and text."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            message = f"{message}: {type(error).__name__}: {error}"
+        return "gdstep serve: " + printable(message.replace("\n", " "))
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+async def one_line_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """`handler(request)`; if it raises, an HTTP 500, and one line in the terminal (aiohttp
+    would log a traceback). The websocket's handler catches and logs its own errors."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as error:
+        log.error("%s %s failed: %s: %s", request.method, request.path, type(error).__name__, error)
+        return web.Response(
+            status=500, text="gdstep: this page failed; the server's terminal says why."
+        )
+
+
+log = logging.getLogger("gdstep.serve")
 
 SHUTDOWN_WAIT = 10.0
 """Seconds ctrl+c waits for the apps to quit."""

@@ -10,7 +10,7 @@ import numpy as np
 
 from tui.app.plots.axes import Axis, Ticks, curves_axis
 from tui.engine.dial import Dial
-from tui.format import exact
+from tui.format import num
 
 TITLE = "ΔL after a step turned by β from ∇L"
 
@@ -48,10 +48,31 @@ def dial_plot(dialled: Dialled, y_ticks: int) -> DialPlot:
     sweep, current = dialled.sweep, dialled.current
     values = np.concatenate([sweep.dl, sweep.dl1, sweep.dl2, current.dl, current.dl1, current.dl2])
     y = curves_axis(values, y_ticks)
-    bad = ~(np.isfinite(sweep.dl) & np.isfinite(sweep.dl2))
-    note = f"ΔL is not finite at {np.count_nonzero(bad)} of 72 β: not drawn" if bad.any() else ""
     x = Axis(0.0, 360.0, QUARTER_TICKS)
-    return DialPlot(x, y, note)
+    return DialPlot(x, y, not_finite(sweep))
+
+
+def not_finite(sweep: Dial) -> str:
+    """Which curves of the sweep are not finite, and at how many angles, each by its own name
+    (ΔL₂ can overflow where ΔL is finite, and the other way round)."""
+    counts = [
+        (name, np.count_nonzero(~np.isfinite(values)))
+        for name, values in (("ΔL", sweep.dl), ("ΔL₁", sweep.dl1), ("ΔL₂", sweep.dl2))
+    ]
+    parts = [f"{name} at {n}" for name, n in counts if n]
+    if not parts:
+        return ""
+    first, n = next((name, n) for name, n in counts if n)
+    parts[0] = f"{first} is not finite at {n} of {len(sweep.beta)} β"
+    return ", ".join(parts) + ": not drawn"
+
+
+def finite_runs(beta: np.ndarray, values: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The stretches of consecutive angles where `values` is finite, as (β, values) each: a
+    curve is drawn stretch by stretch, never joined across angles where it is not finite."""
+    finite = np.isfinite(values)
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], finite, [False])).astype(int)))
+    return [(beta[a:b], values[a:b]) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def arrow(start: np.ndarray, step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,5 +83,6 @@ def arrow(start: np.ndarray, step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def beta_text(beta: float) -> str:
-    """β in degrees, exactly (a typed 359.9999 is not rounded to 360): `195°`, `196.5°`."""
-    return exact(beta).removesuffix(".0") + "°"
+    """β in degrees as every number on screen: `195°`, `196.5°`, `1e−300°` (6 figures, or
+    exactly after `p`)."""
+    return num(beta) + "°"

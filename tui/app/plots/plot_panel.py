@@ -529,7 +529,10 @@ class PlotPanel(PlotextPlot):
             (swept.dl, FIT, "ΔL actual"),  # the actual change on top
         )
         for values, colour, label in curves_:
-            self._points(frame, swept.beta, values, "braille", colour, line=True, label=label)
+            for i, (betas, run) in enumerate(dial_view.finite_runs(swept.beta, values)):
+                self._points(
+                    frame, betas, run, "braille", colour, line=True, label=None if i else label
+                )
         at = dialled.current
         self._points(frame, at.beta, at.dl, "●", CURRENT)
         beta = dial_view.beta_text(dialled.beta)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tui import data
 from tui.config import ConfigError, check_targets, vs_config
 from tui.data import DataError, Dataset
@@ -33,8 +35,16 @@ def config_of(saved: SavedSession) -> Config:
 
 
 def restore(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset, Session]:
+    """`checked`, then the session's events replayed up to its step."""
+    dataset, session = checked(saved, max_steps)
+    replay_base(saved, session)
+    return dataset, session
+
+
+def checked(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset, Session]:
     """Load the session's data and replay its events up to its step: the same states, bit for
-    bit, as when it was saved. `max_steps` (the app's limit) refuses a session that goes
+    bit, as when it was saved (`replay_base`; this checks all it can first, without
+    replaying). `max_steps` (the app's limit) refuses a session that goes
     further, and so does the memory limit (`Session.limit`). Raises SessionFileError, naming
     the file, when the data set is missing or changed, the saved settings do not fit it, or an
     event cannot be made again where it says (past a divergence, an edit of the wrong size):
@@ -71,12 +81,16 @@ def restore(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset,
             f"{label}: the session's data set has changed since the session was saved: "
             f"{dataset.path}"
         )
+    return dataset, session
+
+
+def replay_base(saved: SavedSession, session: Session) -> None:
+    """The base run's events replayed up to its step (SessionFileError naming the event)."""
     try:
         session.replay(saved.events, saved.step)
     except ReplayError as e:
         where = "the session's" if e.index is None else f"events[{e.index}]:"
-        raise SessionFileError(f"{label}: {where} {e.problem}") from None
-    return dataset, session
+        raise SessionFileError(f"{saved.label}: {where} {e.problem}") from None
 
 
 def expressions(saved: SavedSession, d: int) -> tuple[list[Breakpoint], list[Expression]]:
@@ -98,16 +112,27 @@ def expressions(saved: SavedSession, d: int) -> tuple[list[Breakpoint], list[Exp
     return breakpoints, watches
 
 
-def restore_race(saved: SavedSession, max_steps: int | None = None) -> tuple[Dataset, Race]:
+def restore_race(
+    saved: SavedSession,
+    max_steps: int | None = None,
+    replaying: Callable[[], None] | None = None,
+) -> tuple[Dataset, Race]:
     """`restore`, with compare mode's runs: each run's Config is the base's changed by its
     options (checked as `--vs` is), its events replayed up to its own step, bit for bit,
-    within its share of the memory. Raises SessionFileError naming the run."""
-    dataset, base = restore(saved, max_steps)
+    within its share of the memory. Raises SessionFileError naming the run. Every run is
+    checked before any is replayed, and `replaying` is called in between (a long replay is
+    announced only once nothing is left to refuse)."""
+    dataset, base = checked(saved, max_steps)
     share = engine_session.max_memory // (1 + len(saved.runs))
     runs = [
-        _restore_run(saved, i, dataset, base.config, share, max_steps)
+        _checked_run(saved, i, dataset, base.config, share, max_steps)
         for i in range(len(saved.runs))
     ]
+    if replaying is not None:
+        replaying()
+    replay_base(saved, base)
+    for i, (session, _) in enumerate(runs):
+        _replay_run(saved, i, session)
     sessions = [base, *(session for session, _ in runs)]
     shared = max(session.t for session in sessions)
     for i, session in enumerate(sessions):
@@ -124,7 +149,7 @@ def restore_race(saved: SavedSession, max_steps: int | None = None) -> tuple[Dat
     return dataset, race
 
 
-def _restore_run(
+def _checked_run(
     saved: SavedSession,
     i: int,
     dataset: Dataset,
@@ -132,7 +157,7 @@ def _restore_run(
     memory: int,
     max_steps: int | None,
 ) -> tuple[Session, str]:
-    """Run i of the saved runs, replayed to its step, and its label."""
+    """Run i of the saved runs, checked but not replayed yet, and its label."""
     run = saved.runs[i]
     name = f"{saved.label}: runs[{i}]"
     furthest = max([run.step, *(e.step for e in run.events)])
@@ -150,9 +175,14 @@ def _restore_run(
             f"{name}: the run goes to step {furthest:,}, past its share of the memory limit, "
             f"{memory_text(memory)} (--max-memory), which holds {session.limit:,} steps"
         )
+    return session, label
+
+
+def _replay_run(saved: SavedSession, i: int, session: Session) -> None:
+    """Run i's events replayed up to its step (SessionFileError naming the event)."""
+    run = saved.runs[i]
     try:
         session.replay(run.events, run.step)
     except ReplayError as e:
         where = "" if e.index is None else f".events[{e.index}]"
-        raise SessionFileError(f"{name}{where}: {e.problem}") from None
-    return session, label
+        raise SessionFileError(f"{saved.label}: runs[{i}]{where}: {e.problem}") from None
