@@ -64,6 +64,9 @@ def test_parse_number_for_steps():
     assert parse_number("0", **STEP) == 0
     assert parse_number("1e3", **STEP) == 1000  # a whole number written as a float
     assert parse_number("12345678901234567890", **STEP) == 12345678901234567890  # exact
+    # powers, as the command line's step counts take them, exactly (1e30 is not the double)
+    assert parse_number("10^6", **STEP) == 10**6 and parse_number("10**30", **STEP) == 10**30
+    assert parse_number("1e30", **STEP) == 10**30 and parse_number("2.5e3", **STEP) == 2500
     for text, message in [
         ("1.5", "not a whole number: '1.5'"),
         ("-3", "must be ≥ 0"),

@@ -13,7 +13,8 @@ from textual.widgets import Input, Label
 
 from tui.app.screens.dialog import Dialog
 from tui.app.widgets.field import Field
-from tui.format import MINUS, num_exact
+from tui.config import whole_number
+from tui.format import MINUS, num, num_exact
 
 _MAX_SHOWN = 24
 """Longest input text quoted back in an error message."""
@@ -33,14 +34,33 @@ def parse_number(
     exclusive_minimum: bool = False,
     maximum: float | None = None,
 ) -> float | int:
-    """The number in `text` by Python's float() (int() when `integer`) rules, finite and in
-    range; raises ValueError (and nothing else) with a message that names the problem. The
-    minus sign the screen writes (U+2212) reads as `-`, so a number copied from a panel works."""
+    """The number in `text` by Python's float() rules (when `integer`, a whole number, which
+    may also be written 10^6 or 1e30 and is read exactly), finite and in range; raises
+    ValueError (and nothing else) with a message that names the problem. The minus sign the
+    screen writes (U+2212) reads as `-`, so a number copied from a panel works."""
     text = text.replace(MINUS, "-")
     if not text.strip():
         raise ValueError("type a number")
+    whole = whole_number(text) if integer else None  # 10^6, 1e30: exactly, as integers
+    value: float | int = whole if whole is not None else _finite(text)
+    if integer and whole is None:
+        if not float(value).is_integer():
+            raise ValueError(f"not a whole number: {_show(text)}")
+        value = int(value)
+    if minimum is not None:
+        if exclusive_minimum and not value > minimum:
+            raise ValueError(f"must be > {num(minimum)}")
+        if not exclusive_minimum and not value >= minimum:
+            raise ValueError(f"must be ≥ {num(minimum)}")
+    if maximum is not None and not value <= maximum:
+        raise ValueError(f"must be ≤ {num(maximum)}")
+    return value
+
+
+def _finite(text: str) -> float:
+    """The finite double `text` writes, or ValueError naming what is wrong with it."""
     try:
-        value: float | int = float(text)
+        value = float(text)
     except ValueError:
         raise ValueError(f"not a number: {_show(text)}") from None
     mantissa = text.strip().lower().split("e")[0]
@@ -50,20 +70,6 @@ def parse_number(
         raise ValueError(f"too large: {_show(text)}")
     if not math.isfinite(value):
         raise ValueError(f"not a finite number: {_show(text)}")
-    if integer:
-        try:
-            value = int(text)  # exact for long digit strings, which float() would round
-        except ValueError:
-            if not float(value).is_integer():
-                raise ValueError(f"not a whole number: {_show(text)}") from None
-            value = int(value)  # "1e3", "2.0"
-    if minimum is not None:
-        if exclusive_minimum and not value > minimum:
-            raise ValueError(f"must be > {minimum:g}")
-        if not exclusive_minimum and not value >= minimum:
-            raise ValueError(f"must be ≥ {minimum:g}")
-    if maximum is not None and not value <= maximum:
-        raise ValueError(f"must be ≤ {maximum:g}")
     return value
 
 
