@@ -408,3 +408,58 @@ def test_serve_refuses_a_memory_limit_that_holds_too_few_steps(run, tmp_path):
     code, out, err = run("serve", wide, "--optimizer", "adam", "--max-memory", "2M")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "holds only 0 steps" in err and "it needs at least 4 MB" in err
+
+
+@pytest.mark.parametrize("command", [(), ("serve",)])
+@pytest.mark.parametrize(
+    ("besides", "named"),
+    [(("--lr", "3"), "--lr"), (("iris",), "DATA"), (("--vs", "--lr 2"), "--vs")],
+)
+def test_a_session_refuses_the_run_options_it_would_ignore(run, tmp_path, command, besides, named):
+    """A saved session replays its data and options as they were: DATA, --lr or --vs beside
+    it would be ignored without a word, so they are refused, as `gdstep trace --session`
+    refuses them."""
+    dataset = data.load("seed")
+    config, _ = make_config(dataset, {})
+    from tui.engine.session import Session
+
+    path = sessionfile.save(
+        tmp_path / "s.json", Session(dataset.x, dataset.y, config), "seed", None, False
+    )
+    code, out, err = run(*command, "--session", str(path), *besides)
+    assert (code, out) == (2, "")
+    assert (
+        err
+        == f"gdstep: error: --session replays the saved run as it was: {named} cannot go with it\n"
+    )
+
+
+def test_a_session_takes_the_app_s_own_options(run, tmp_path, monkeypatch):
+    monkeypatch.setattr(cli.engine_session, "max_memory", cli.engine_session.max_memory)
+    dataset = data.load("seed")
+    config, _ = make_config(dataset, {})
+    from tui.engine.session import Session
+
+    path = sessionfile.save(
+        tmp_path / "s.json", Session(dataset.x, dataset.y, config), "seed", None, False
+    )
+    options = ("--max-steps", "5000", "--max-memory", "50M", "--theme", "gdstep-light")
+    code, out, err = run("--session", str(path), *options)
+    assert (code, out) == (2, "")  # past the session's checks, refused only for want of a terminal
+    assert "the debugger needs a terminal" in err
+
+
+def test_serve_checks_the_teacher_s_session_within_each_tab_s_memory(run, tmp_path):
+    """Every tab replays the session within its own budget: a session longer than that budget
+    holds is refused at the start, not in every tab."""
+    dataset = data.load("seed")
+    config, _ = make_config(dataset, {})
+    from tui.engine.session import Session
+
+    session = Session(dataset.x, dataset.y, config)
+    session.step(20_000)
+    path = sessionfile.save(tmp_path / "s.json", session, "seed", None, False)
+    code, out, err = run("serve", "--session", str(path), "--max-memory", "1M")
+    assert (code, out) == (2, "")
+    assert "past the memory limit, 1 MB (--max-memory)" in err and err.count("\n") == 1
+    assert cli.engine_session.max_memory > 1_000_000  # the server's own budget untouched

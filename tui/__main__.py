@@ -322,19 +322,32 @@ def trace_session(args: argparse.Namespace, every: int) -> int:
     """`gdstep trace --session FILE`: the saved session replayed, its states 0 … its step."""
     from tui.files import sessionfile, trace
 
-    given = [
-        option
-        for option, value in vars(args).items()
-        if option not in ("session", "every", "format") and value not in (None, False, [])
-    ]
-    if given:
-        names = ", ".join(("DATA" if o == "data" else "--" + o.replace("_", "-")) for o in given)
-        raise UsageError(f"--session replays the saved run as it was: {names} cannot go with it")
+    refuse_with_session(args, trace_parser(), ("every", "format"))
     saved = sessionfile.load(args.session)
     _, race = sessionfile.restore_race(saved)
     steps = [session.t for session in race.sessions]
     sys.stdout.writelines(trace.lines_of_runs(race.sessions, steps, every, args.format))
     return 0
+
+
+def refuse_with_session(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, allowed: Sequence[str]
+) -> None:
+    """UsageError naming the options given beside --session other than `allowed`: a saved
+    session replays its data, run options and expressions as they were, so DATA, --lr, --vs,
+    --break … would be ignored without a word."""
+    given = [
+        dest
+        for dest, value in vars(args).items()
+        if dest != "session" and dest not in allowed and value != parser.get_default(dest)
+    ]
+    if given:
+        names = ", ".join(("DATA" if o == "data" else "--" + o.replace("_", "-")) for o in given)
+        raise UsageError(f"--session replays the saved run as it was: {names} cannot go with it")
+
+
+APP_OPTIONS = ("max_steps", "max_memory", "theme", "data_dir")
+"""What the app takes beside --session: how far and in what memory it runs, and its looks."""
 
 
 def samples_main(argv: Sequence[str]) -> int:
@@ -364,6 +377,8 @@ def app_main(argv: Sequence[str]) -> int:
     if args.max_memory is not None:
         engine_session.max_memory = parse_memory(args.max_memory)
     theme = None if args.theme is None else check_theme(args.theme)
+    if args.session:
+        refuse_with_session(args, app_parser(), APP_OPTIONS)
     app = reopen(args.session, max_steps) if args.session else new_app(args, max_steps)
     if theme is not None:
         app.theme = theme

@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tui.__main__ import (
+    APP_OPTIONS,
     Parser,
     UsageError,
     add_app_options,
@@ -30,8 +31,10 @@ from tui.__main__ import (
     note,
     prepare,
     race_sessions,
+    refuse_with_session,
 )
 from tui.config import parse_int, parse_memory
+from tui.engine import session as engine_session
 from tui.engine.session import MEMORY_FRACTION, machine_memory
 from tui.format import count, quoted
 
@@ -95,18 +98,30 @@ def app_argv(argv: Sequence[str]) -> list[str]:
     return only_server.parse_known_args(list(argv))[1]
 
 
-def check(args: argparse.Namespace) -> None:
-    """What every app would refuse, refused once here (UsageError, InputError)."""
+SERVE_OPTIONS = (*APP_OPTIONS, "host", "port", "public_url", "max_sessions")
+"""What serve takes beside --session (its own options and the app's)."""
+
+
+def check(args: argparse.Namespace, memory: int | None = None) -> None:
+    """What every app would refuse, refused once here (UsageError, InputError); `memory` is
+    each tab's budget where no --max-memory is given."""
     from tui.app.themes import check_theme
     from tui.files import sessionfile
 
     max_steps = parse_int(args.max_steps, "max_steps", 1)
-    memory = None if args.max_memory is None else parse_memory(args.max_memory)
+    if args.max_memory is not None:
+        memory = parse_memory(args.max_memory)
     if args.theme is not None:
         check_theme(args.theme)
     if args.session is not None:
+        refuse_with_session(args, serve_parser(), SERVE_OPTIONS)
         saved = sessionfile.load(args.session)
-        dataset, _ = sessionfile.restore_race(saved, max_steps)
+        kept = engine_session.max_memory
+        engine_session.max_memory = memory or kept  # each tab's budget, for this check only
+        try:
+            dataset, _ = sessionfile.restore_race(saved, max_steps)
+        finally:
+            engine_session.max_memory = kept
         sessionfile.expressions(saved, dataset.d)
     else:
         run = prepare(args)
@@ -147,13 +162,13 @@ def serve_main(argv: Sequence[str]) -> int:
     if port > 65535:
         raise UsageError(f"--port must be at most 65535, not {port}")
     max_sessions = parse_int(args.max_sessions, "max_sessions", 1)
-    check(args)
+    # Without --max-memory, the tabs share the quarter of the RAM one app would take.
+    memory = None if args.max_memory else machine_memory() // MEMORY_FRACTION // max_sessions
+    check(args, memory)
     try:
         from tui.serve.server import ClassServer
     except ImportError:
         raise UsageError(INSTALL) from None
-    # Without --max-memory, the tabs share the quarter of the RAM one app would take.
-    memory = None if args.max_memory else machine_memory() // MEMORY_FRACTION // max_sessions
     server = ClassServer(
         app_command(argv, args.data_dir, memory),
         host=args.host,
