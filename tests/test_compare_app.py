@@ -9,12 +9,12 @@ from tests.test_confirm import message
 from tests.test_race import plain
 from tests.test_snapshots import keys
 from tui import data
-from tui.__main__ import Run, race_sessions
 from tui.app import GdstepApp
 from tui.app.plots.plot_panel import PlotPanel
 from tui.app.screens.run_dialog import RunDialog
 from tui.app.widgets.compare_panel import ComparePanel
 from tui.app.widgets.point_table import PointTable
+from tui.cli.options import Run, race_sessions
 from tui.config import make_config, vs_config
 from tui.engine.race import Race
 from tui.format import num
@@ -26,7 +26,7 @@ def compare_app(name: str, *texts: str, **given: str) -> GdstepApp:
     """The app as `gdstep NAME --vs TEXT …` makes it."""
     dataset = data.load(name)
     config, _ = make_config(dataset, given)
-    from tui.__main__ import Other
+    from tui.cli.options import Other
 
     others = [Other(*vs_config(dataset, config, text), text) for text in texts]
     sessions = race_sessions(Run(dataset, config, 0, [], [], others))

@@ -9,28 +9,31 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import tui
 from tui import data
-from tui.config import make_config, parse_int, parse_memory, vs_config
-from tui.data import Dataset
+from tui.cli.options import (
+    Parser,
+    UsageError,
+    add_run_options,
+    check_room,
+    note,
+    prepare,
+    race_sessions,
+    refuse_with_session,
+)
+from tui.cli.trace_command import trace_main
+from tui.config import parse_int, parse_memory
 from tui.engine import session as engine_session
-from tui.engine.optimizers import OPTIMIZERS
-from tui.engine.race import MAX_RUNS
-from tui.engine.session import Config, Session, memory_text
 from tui.errors import InputError
 from tui.format import quoted
 
 if TYPE_CHECKING:
     from tui.app import GdstepApp
-    from tui.expressions import Expression
-    from tui.files.trace import Stop
 
 EXIT_BAD_INPUT = 2
-EXIT_DIVERGED = 3
 DEFAULT_MAX_STEPS = 10_000_000
 NUMBER_OPTIONS = {
     "--lr",
@@ -45,62 +48,6 @@ NUMBER_OPTIONS = {
 }
 """Options whose value may start with a minus sign: `--max-memory -5M` is refused by its
 check (a size must be positive), not by argparse ("expected one argument")."""
-
-
-class UsageError(Exception):
-    """A command line that argparse refuses."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse, but an error is one line on stderr and exit status 2, via UsageError."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
-
-
-def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """The options shared by the app and `trace` (values are checked by tui.config)."""
-    g = parser.add_argument_group("run")
-    g.add_argument("--lr", metavar="ETA", help="learning rate η, a number > 0 (default 1)")
-    g.add_argument("--w0", metavar="W", help="starting w: one number, or d separated by commas")
-    g.add_argument("--b0", metavar="B", help="starting b (default 0)")
-    g.add_argument("--loss", metavar="mse|bce", help="loss: mse (½(ŷ−y)², default) or bce")
-    g.add_argument("--reduction", metavar="mean|sum", help="mean (default) or sum over points")
-    g.add_argument("--optimizer", metavar="NAME", help="|".join(OPTIMIZERS) + " (default gd)")
-    g.add_argument("--batch-size", metavar="K", help="points per update (minibatch, momentum, …)")
-    g.add_argument("--shuffle", action="store_true", help="a fresh order of points each epoch")
-    g.add_argument("--seed", metavar="S", help="seed of the shuffle (default 0)")
-    g.add_argument(
-        "--break",
-        dest="breaks",
-        metavar="EXPR",
-        action="append",
-        default=[],
-        help="stop at the first step where EXPR holds, e.g. 'loss < 1e-3' (repeatable)",
-    )
-    g.add_argument(
-        "--watch",
-        dest="watches",
-        metavar="EXPR",
-        action="append",
-        default=[],
-        help="show EXPR at every step, e.g. 'dloss' (repeatable)",
-    )
-    g.add_argument(
-        "--vs",
-        dest="vs",
-        metavar="OPTIONS",
-        action="append",
-        default=[],
-        help="compare mode: one more run, the base run's options changed by OPTIONS, e.g. "
-        "--vs '--optimizer momentum' (any of --lr --optimizer --batch-size --shuffle --seed "
-        f"--loss --reduction --w0 --b0; at most {MAX_RUNS - 1} --vs)",
-    )
-    d = parser.add_argument_group("data")
-    d.add_argument("--target", metavar="NAME", help="the target column (default: the last)")
-    d.add_argument(
-        "--standardize", action="store_true", help="rescale each feature to mean 0, std 1"
-    )
 
 
 def app_parser() -> Parser:
@@ -147,203 +94,6 @@ def add_app_options(parser: argparse.ArgumentParser) -> None:
         help="the colours: gdstep-light for a projector or a bright room, textual-dark "
         "(the default), or another theme of ctrl+p → Theme",
     )
-
-
-def trace_parser() -> Parser:
-    parser = Parser(
-        prog="gdstep trace",
-        description="Print the exact trajectory, one row per state: "
-        "step,w,b,loss,dw,db (w1…wd, dw1…dwd when d > 1). Floats are Python's repr. "
-        "With --vs (compare mode) a first column `run` (0: the base run) and, for each step, "
-        "every run's row in turn.",
-    )
-    parser.add_argument("data", nargs="?", metavar="DATA", help="a CSV file or a sample name")
-    add_run_options(parser)
-    parser.add_argument(
-        "--session",
-        metavar="FILE",
-        help="instead of DATA and the run options: the states 0 … step of a session saved "
-        "with S, with a column `event` naming each change made by hand",
-    )
-    parser.add_argument("--steps", metavar="N", help="updates to make (default 100)")
-    parser.add_argument("--every", metavar="K", default="1", help="print every K-th state")
-    parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
-    return parser
-
-
-@dataclass(frozen=True)
-class Run:
-    dataset: Dataset
-    config: Config
-    steps: int
-    breakpoints: list[Expression]
-    watches: list[Expression]
-    others: list[Other] = ()
-
-
-@dataclass(frozen=True)
-class Other:
-    """A run of compare mode besides the base: its Config, label and `--vs` text."""
-
-    config: Config
-    label: str
-    text: str
-
-
-def prepare(args: argparse.Namespace) -> Run:
-    """Load the data and check the options (what was changed on the way is in
-    `dataset.warnings`: the trace prints them, the app shows them)."""
-    dataset = data.load(args.data, target=args.target, standardize=args.standardize)
-    given = {
-        "loss": args.loss,
-        "reduction": args.reduction,
-        "optimizer": args.optimizer,
-        "lr": args.lr,
-        "w0": args.w0,
-        "b0": args.b0,
-        "batch_size": args.batch_size,
-        "steps": getattr(args, "steps", None),
-    }
-    config, steps = make_config(dataset, given, shuffle=args.shuffle, seed=args.seed)
-    if len(args.vs) >= MAX_RUNS:
-        raise UsageError(f"at most {MAX_RUNS - 1} --vs (four runs in all), not {len(args.vs)}")
-    others = [Other(*vs_config(dataset, config, text), text) for text in args.vs]
-    return Run(
-        dataset,
-        config,
-        steps,
-        expressions(args.breaks, dataset.d),
-        expressions(args.watches, dataset.d),
-        others,
-    )
-
-
-def expressions(texts: list[str], d: int) -> list[Expression]:
-    if not texts:
-        return []
-    from tui.expressions import parse
-
-    return [parse(text, d) for text in texts]
-
-
-def note(message: str) -> None:
-    print(f"gdstep: {message}", file=sys.stderr)
-
-
-def trace_main(argv: Sequence[str]) -> int:
-    from tui.files import trace
-
-    args = trace_parser().parse_args(argv)
-    every = parse_int(args.every, "every", 1)
-    if args.session is not None:
-        return trace_session(args, every)
-    if args.data is None:
-        raise UsageError("give DATA (a CSV file or a sample name) or --session FILE")
-    run = prepare(args)
-    for warning in run.dataset.warnings:
-        note(warning)
-    sessions = race_sessions(run)
-    stops = trace.write_runs(
-        sessions,
-        run.steps,
-        sys.stdout,
-        every=every,
-        fmt=args.format,
-        breakpoints=run.breakpoints,
-        watches=run.watches,
-    )
-    sys.stdout.flush()
-    labels = ["", *(f"run {i} ({other.label}): " for i, other in enumerate(run.others, 1))]
-    if run.others:
-        labels[0] = "run 0 (base): "
-    diverged = [
-        trace_notes(session, stop, label, run.dataset)
-        for session, stop, label in zip(sessions, stops, labels, strict=True)
-    ]
-    return EXIT_DIVERGED if any(diverged) else 0
-
-
-def race_sessions(run: Run, memory: int | None = None) -> list[Session]:
-    """The base run's session, then one per `--vs`, each with its share of the memory
-    (`memory`, else the process's budget)."""
-    configs = [run.config, *(other.config for other in run.others)]
-    share = (engine_session.max_memory if memory is None else memory) // len(configs)
-    sessions = [Session(run.dataset.x, run.dataset.y, c, memory=share) for c in configs]
-    for index, session in enumerate(sessions):
-        session.run = index
-    return sessions
-
-
-MIN_ROOM = 1000
-"""Steps the app's history must hold within --max-memory, or the budget is refused at the
-start (a run that could not take a step would be of no use)."""
-
-
-def check_room(sessions: list[Session], dataset: Dataset) -> None:
-    """UsageError when a session's history holds fewer than MIN_ROOM steps within its
-    memory budget, naming the smallest --max-memory that holds them."""
-    if all(session.capacity >= MIN_ROOM for session in sessions):
-        return
-    least = len(sessions) * max(session.history.min_memory(MIN_ROOM + 1) for session in sessions)
-    optimizers = " and ".join(dict.fromkeys(s.config.optimizer for s in sessions))
-    room = min(session.capacity for session in sessions)
-    raise UsageError(
-        f"--max-memory {memory_text(sum(s.memory for s in sessions))} holds only "
-        f"{room:,} steps of {dataset.name} with {optimizers}: it needs at least "
-        f"{memory_text(least)}"
-    )
-
-
-def trace_notes(session: Session, stop: Stop, label: str, dataset: Dataset) -> bool:
-    """What the trace says on stderr about one run's end (`label` names the run in compare
-    mode); True when the run diverged."""
-    if (standardization := dataset.standardization) is not None:
-        model = standardization.describe_model(session.w(stop.step), session.b(stop.step))
-        note(f"{label}at step {stop.step} in the file's own units: {model}")
-    if stop.breakpoint is not None:
-        note(f"{label}stopped at step {stop.step}: breakpoint '{stop.breakpoint.text}' holds")
-    elif session.diverged and stop.step == session.last:
-        note(
-            f"{label}diverged at step {stop.step} with η = {session.lr(stop.step - 1)!r}: the "
-            "loss or θ is no longer finite; try a smaller --lr"
-        )
-        return True
-    elif stop.cycle is not None:
-        k, period = stop.cycle
-        note(
-            f"{label}from step {k - period} on the run repeats {period} states for ever: "
-            f"θ_{k} = θ_{k - period} bit for bit, with the same optimizer state "
-            f"(break at it with --break 'period == {period}')"
-        )
-    return False
-
-
-def trace_session(args: argparse.Namespace, every: int) -> int:
-    """`gdstep trace --session FILE`: the saved session replayed, its states 0 … its step."""
-    from tui.files import sessionfile, trace
-
-    refuse_with_session(args, trace_parser(), ("every", "format"))
-    saved = sessionfile.load(args.session)
-    _, race = sessionfile.restore_race(saved)
-    steps = [session.t for session in race.sessions]
-    sys.stdout.writelines(trace.lines_of_runs(race.sessions, steps, every, args.format))
-    return 0
-
-
-def refuse_with_session(
-    args: argparse.Namespace, parser: argparse.ArgumentParser, allowed: Sequence[str]
-) -> None:
-    """UsageError naming the options given beside --session other than `allowed`: a saved
-    session replays its data, run options and expressions as they were, so DATA, --lr, --vs,
-    --break … would be ignored without a word."""
-    given = [
-        dest
-        for dest, value in vars(args).items()
-        if dest != "session" and dest not in allowed and value != parser.get_default(dest)
-    ]
-    if given:
-        names = ", ".join(("DATA" if o == "data" else "--" + o.replace("_", "-")) for o in given)
-        raise UsageError(f"--session replays the saved run as it was: {names} cannot go with it")
 
 
 APP_OPTIONS = ("max_steps", "max_memory", "theme", "data_dir")

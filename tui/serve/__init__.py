@@ -21,11 +21,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tui.__main__ import (
-    APP_OPTIONS,
+from tui.__main__ import APP_OPTIONS, add_app_options
+from tui.cli.options import (
     Parser,
     UsageError,
-    add_app_options,
     add_run_options,
     check_room,
     note,
