@@ -354,11 +354,11 @@ async def test_drawn_once_per_repaint_and_size(monkeypatch):
 
 
 def test_a_title_keeps_its_name_before_the_note_when_only_the_short_name_fits():
-    from tui.app.plots.plot_panel import _titled
+    from tui.app.plots.drawing import titled
 
     note = "path clipped at ±1e300"
     long = "loss surface, L 0.25…0.25"
-    assert _titled(80, long, note, "loss surface") == f"{long} · {note}"
-    assert _titled(40, long, note, "loss surface") == f"loss surface · {note}"
-    assert _titled(25, long, note, "loss surface") == note
-    assert _titled(80, long, "", "loss surface") == long
+    assert titled(80, long, note, "loss surface") == f"{long} · {note}"
+    assert titled(40, long, note, "loss surface") == f"loss surface · {note}"
+    assert titled(25, long, note, "loss surface") == note
+    assert titled(80, long, "", "loss surface") == long

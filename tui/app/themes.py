@@ -5,7 +5,8 @@ Textual's `textual-light` leaves panel borders, marks and the plot's curves at a
 about 1.3:1 on its grey background. `gdstep-light` keeps every text at least 4.5:1 against what
 is behind it and every line or plot mark at least 3:1 (WCAG 2's levels for text and for
 graphics; tests/test_serve_theme.py measures them from the rendered colours). The plot's colours
-for light themes are `plot_panel.ON_LIGHT`; the panel borders of light themes are in app.tcss.
+for light themes are `tui.app.plots.drawing.ON_LIGHT`; the panel borders of light themes are in
+app.tcss.
 """
 
 from __future__ import annotations

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from typing import Self
 
 import numpy as np
-from rich.color import Color
-from rich.style import Style
-from rich.text import Text
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
@@ -26,12 +23,32 @@ from textual_plotext import PlotextPlot
 from tui.app.plots import axes, curves, loss_surface
 from tui.app.plots import dial as dial_view
 from tui.app.plots import lens as lens_view
+from tui.app.plots.drawing import (
+    BANDS,
+    CURRENT,
+    DATA,
+    FIT,
+    FUTURE,
+    LEGEND,
+    NOT_FINITE,
+    ON_LIGHT,
+    PAST,
+    PATH,
+    RAMP,
+    Frame,
+    canvas_size,
+    first_fitting,
+    on_cells,
+    on_screen,
+    titled,
+)
+from tui.app.plots.plot_modes import LensAndDial
 from tui.app.plots.plotext_adapter import build_matrix, matrix_strips, paint_background
 from tui.app.widgets.compare_panel import RUN_COLOURS
 from tui.data import Dataset
 from tui.engine.race import Race
 from tui.engine.session import Session
-from tui.format import MINUS, Precision, count, current_precision, num, precision
+from tui.format import Precision, count, current_precision, num, precision
 
 CYCLE = ("loss", "fit", "surface", "lens")
 """The modes `t` goes through."""
@@ -42,115 +59,8 @@ MODES = (*CYCLE, "dial")
 ANY_D = ("loss", "lens", "dial")
 """The modes that draw any number of features (the lens is 1-D in s, the dial in β)."""
 
-PAST = (0, 150, 255)
-FUTURE = (120, 120, 120)
-CURRENT = (255, 70, 70)
-DATA = (255, 165, 0)
-FIT = (0, 220, 220)
-PATH = (255, 255, 255)
-NOT_FINITE = (140, 0, 0)
-TANGENT = (120, 220, 120)
-PARABOLA = (220, 120, 255)
-DIAL = (255, 120, 200)
-
-ON_LIGHT = {
-    PAST: (0, 84, 178),
-    FUTURE: (104, 104, 104),
-    CURRENT: (196, 0, 0),
-    DATA: (160, 78, 0),
-    FIT: (0, 112, 122),
-    TANGENT: (0, 122, 0),
-    PARABOLA: (132, 38, 190),
-}
-"""The colours drawn instead on the plot background of a light theme (there the ones above
-fall to 1.3:1); the surface's path and marks keep theirs, on the surface's own colours."""
-
-RAMP_STOPS = ((20, 24, 90), (30, 80, 160), (30, 150, 145), (120, 200, 80), (250, 230, 40))
-"""Dark blue (low loss) to yellow (high loss)."""
-
-BANDS = 16
-"""Colour bands of the surface (each band one background colour)."""
-
-
-def _ramp(bands: int) -> list[tuple[int, int, int]]:
-    """`bands` colours evenly along RAMP_STOPS."""
-    colours = []
-    for k in range(bands):
-        t = k / max(bands - 1, 1) * (len(RAMP_STOPS) - 1)
-        i = min(int(t), len(RAMP_STOPS) - 2)
-        f = t - i
-        a, b = RAMP_STOPS[i], RAMP_STOPS[i + 1]
-        colours.append(tuple(round(a[j] + (b[j] - a[j]) * f) for j in range(3)))
-    return colours
-
-
-RAMP = _ramp(BANDS)
-
-LEGEND = Text.assemble(
-    "log₁₀ L: low ",
-    *((" ", Style(bgcolor=Color.from_rgb(*rgb))) for rgb in RAMP),
-    " high  ",
-    (" ", Style(bgcolor=Color.from_rgb(*NOT_FINITE))),
-    " not finite",
-)
-"""The surface's colour scale (evenly spaced in log10 L, see `loss_surface.band_grid`), under
-the plot."""
-
 BIG_DATA = 200
 """The fit draws up to this many points as ●, more as braille dots."""
-
-
-def canvas_size(width: int, height: int, y_label_width: int) -> tuple[int, int]:
-    """The data area plotext leaves in a width × height plot with a title, an x label, x tick
-    labels, y tick labels `y_label_width` wide and the frame (plotext 5.3 `build_plot`);
-    zero or less when there is none."""
-    return width - 2 - y_label_width, height - 5
-
-
-def on_screen(labels: list[str]) -> list[str]:
-    """Tick labels with the minus sign of every number on screen (U+2212, as `num` writes
-    it); the axes keep ASCII labels, which read back as floats."""
-    return [label.replace("-", MINUS) for label in labels]
-
-
-def _first_fitting(width: int, *titles: str) -> str:
-    """The first title that fits in `width` columns (plotext drops a title that does not)."""
-    return next((title for title in titles if len(title) <= width), "")
-
-
-def _titled(room: int, title: str, note: str, *shorter: str) -> str:
-    """The title, or a shorter one, with the note after it; else the note alone (what the
-    plot leaves out matters more than its name); else the title or a shorter one: the first
-    that fits."""
-    names = (title, *shorter)
-    with_note = [*(f"{name} · {note}" for name in names), note] if note else []
-    return _first_fitting(room, *with_note, *names)
-
-
-def on_cells(places: list[float], cells: int, dots: int) -> list[float]:
-    """Places (fractions of the axis) for braille, which has `dots` dots a cell along it,
-    such that each dot falls in the cell of a one-cell marker (●, a tick) at the same place.
-
-    plotext puts a one-cell marker at ⌊0.5 + (cells − 1)·u⌋, so the axis's ends lie at the
-    middle of the end cells, but a braille dot at dot ⌊0.5 + (dots·cells − 1)·u⌋, in a cell
-    up to 3/8 of one higher near the top (σ < 1 drawn above the y = 1 tick) and lower near
-    the bottom. At u' = (dots·(cells − 1)·u + (dots − 1)/2) / (dots·cells − 1) the dot is
-    ⌊dots·((cells − 1)·u + 0.5)⌋, in cell ⌊0.5 + (cells − 1)·u⌋.
-    """
-    n = max(cells, 1)
-    return [(dots * (n - 1) * u + (dots - 1) / 2) / (dots * n - 1) for u in places]
-
-
-@dataclass(frozen=True)
-class _Frame:
-    """The axes of the plot being drawn and the canvas plotext gives it: `columns` × `rows`
-    cells right of y tick labels `label_width` wide."""
-
-    x: axes.Axis
-    y: axes.Axis
-    columns: int
-    rows: int
-    label_width: int
 
 
 @dataclass(frozen=True)
@@ -172,7 +82,7 @@ def _heat_colours(heat: _Heat) -> list[list[tuple[int, int, int]]]:
     return [[RAMP[band] if band >= 0 else NOT_FINITE for band in row] for row in rows]
 
 
-class PlotPanel(PlotextPlot):
+class PlotPanel(LensAndDial, PlotextPlot):
     """One plot of the session: `loss` (L(θ_t) against t), `fit` (data and σ(w·x + b)),
     `surface` (L(w, b) with the path, and the dial's arrows while it is on), `lens` (L along
     the last update, with its tangent and parabola) or `dial` (the direction dial's sweep);
@@ -264,11 +174,11 @@ class PlotPanel(PlotextPlot):
         session = self.session
         heat = None
         if session is None:
-            plt.title(_first_fitting(width - 2, "no data"))
+            plt.title(first_fitting(width - 2, "no data"))
         elif self.mode == "lens":
-            self._draw_lens(session, width, height)
+            self.draw_lens(session, width, height)
         elif self.mode == "dial":
-            self._draw_dial(session, width, height)
+            self.draw_dial(session, width, height)
         elif self.mode == "loss" or session.d > 1:
             self._draw_loss(session, width, height)
         elif self.mode == "fit":
@@ -280,20 +190,20 @@ class PlotPanel(PlotextPlot):
             paint_background(matrix, heat.line0, heat.column0, _heat_colours(heat))
         return matrix_strips(matrix, width, {} if self.app.current_theme.dark else ON_LIGHT)
 
-    def _frame(self, x: axes.Axis, y: axes.Axis, width: int, height: int) -> _Frame:
+    def frame_axes(self, x: axes.Axis, y: axes.Axis, width: int, height: int) -> Frame:
         """Give plotext the axes: every value goes to it as a fraction of its axis
-        (`_points`), so its limits are [0, 1] and the ticks sit at their fractions."""
+        (`plot_points`), so its limits are [0, 1] and the ticks sit at their fractions."""
         plt = self.plt
         plt.xlim(0.0, 1.0)
         plt.ylim(0.0, 1.0)
         plt.xticks(x.tick_places, on_screen(x.ticks.labels))
         plt.yticks(y.tick_places, on_screen(y.ticks.labels))
         label_width = max(map(len, y.ticks.labels), default=0)
-        return _Frame(x, y, *canvas_size(width, height, label_width), label_width)
+        return Frame(x, y, *canvas_size(width, height, label_width), label_width)
 
-    def _points(
+    def plot_points(
         self,
-        frame: _Frame,
+        frame: Frame,
         x: np.ndarray | list[float],
         y: np.ndarray | list[float],
         marker: str,
@@ -323,19 +233,19 @@ class PlotPanel(PlotextPlot):
         curve = curves.loss_curve(losses, width, self.log, mark=session.t)
         title = "loss L(θ_t)" + (" (log10)" if self.log else "")
         if curve.empty:
-            plt.title(_first_fitting(width - 2, curve.not_drawn, "L is not finite"))
+            plt.title(first_fitting(width - 2, curve.not_drawn, "L is not finite"))
             return
-        frame = self._frame(curve.x, curve.y, width, height)
+        frame = self.frame_axes(curve.x, curve.y, width, height)
         xs, ys, k = curve.xs, curve.ys, curve.before_mark
         if k < len(xs):  # the history beyond the cursor, greyed, joined to the part before it
             start = max(k - 1, 0)
-            self._points(frame, xs[start:], ys[start:], "braille", FUTURE, line=True)
+            self.plot_points(frame, xs[start:], ys[start:], "braille", FUTURE, line=True)
             plt.vline(frame.x.place(session.t).item(), color=FUTURE)
         if k:
-            self._points(frame, xs[:k], ys[:k], "braille", PAST, line=True)
+            self.plot_points(frame, xs[:k], ys[:k], "braille", PAST, line=True)
         if curve.mark_y is not None:
-            self._points(frame, [session.t], [curve.mark_y], "●", CURRENT)
-        plt.title(_titled(frame.columns, title, curve.not_drawn, "loss"))
+            self.plot_points(frame, [session.t], [curve.mark_y], "●", CURRENT)
+        plt.title(titled(frame.columns, title, curve.not_drawn, "loss"))
         plt.xlabel("step")
 
     def _draw_race_losses(self, race: Race, width: int, height: int) -> None:
@@ -347,20 +257,20 @@ class PlotPanel(PlotextPlot):
         drawn = [curve for curve in found if not curve.empty]
         title = "loss L(θ_t) of each run" + (" (log10)" if self.log else "")
         if not drawn:
-            plt.title(_first_fitting(width - 2, "L is not finite in any run", "L nan"))
+            plt.title(first_fitting(width - 2, "L is not finite in any run", "L nan"))
             return
-        frame = self._frame(drawn[0].x, drawn[0].y, width, height)
+        frame = self.frame_axes(drawn[0].x, drawn[0].y, width, height)
         for index, (runner, curve) in enumerate(zip(race.runners, found, strict=True)):
             label = f"{index} {runner.label}"
-            self._points(frame, curve.xs, curve.ys, "braille", RUN_COLOURS[index], True, label)
+            self.plot_points(frame, curve.xs, curve.ys, "braille", RUN_COLOURS[index], True, label)
         notes = [f"run {i}: {c.not_drawn}" for i, c in enumerate(found) if c.not_drawn]
-        plt.title(_titled(frame.columns, title, " · ".join(notes), "loss of each run", "loss"))
+        plt.title(titled(frame.columns, title, " · ".join(notes), "loss of each run", "loss"))
         plt.xlabel("step")
 
     def _draw_fit(self, session: Session, width: int, height: int) -> None:
         plt = self.plt
         x_lo, x_hi, y_lo, y_hi = curves.fit_range(session)
-        frame = self._frame(
+        frame = self.frame_axes(
             axes.axis(x_lo, x_hi, max(2, min(8, width // 12))),
             axes.axis(y_lo, y_hi, max(2, min(6, height // 5))),
             width,
@@ -370,24 +280,24 @@ class PlotPanel(PlotextPlot):
         notes = []
         if math.isfinite(w) and math.isfinite(b):
             curve_x, y_hat = curves.fit_curve(session, 2 * max(width, 1))
-            self._points(frame, curve_x, y_hat, "braille", FIT, line=True)
+            self.plot_points(frame, curve_x, y_hat, "braille", FIT, line=True)
         else:
             notes.append("θ_t is not finite: curve not drawn")
         x, y = curves.data_points(session)
         marker = "●" if len(x) <= BIG_DATA else "braille"
-        data = self._points(frame, x, y, marker, DATA)  # the data on top
+        data = self.plot_points(frame, x, y, marker, DATA)  # the data on top
         if data.not_finite:
             notes.append(f"{count(data.not_finite, 'point')} not finite: not drawn")
         feature, target = self._axis_names()
         plt.ylabel(target)
         title = f"ŷ = σ(w·x + b), w = {num(w)}, b = {num(b)}"
         short = f"w = {num(w)}, b = {num(b)}"
-        shown = _titled(frame.columns, title, " · ".join(notes), short)
+        shown = titled(frame.columns, title, " · ".join(notes), short)
         if short in shown:
             plt.xlabel(feature)
         else:  # exact numbers (p) in a narrow plot: w above, b on the axis's label
-            shown = _titled(frame.columns, f"w = {num(w)}", " · ".join(notes))
-            plt.xlabel(_first_fitting(width - 2, f"{feature} · b = {num(b)}", f"b = {num(b)}"))
+            shown = titled(frame.columns, f"w = {num(w)}", " · ".join(notes))
+            plt.xlabel(first_fitting(width - 2, f"{feature} · b = {num(b)}", f"b = {num(b)}"))
         plt.title(shown)
 
     def _draw_surface(self, session: Session, width: int, height: int) -> _Heat | None:
@@ -397,7 +307,7 @@ class PlotPanel(PlotextPlot):
         plt = self.plt
         others, left_out = self._other_paths(session)
         w_lo, w_hi, b_lo, b_hi = self.surface_view.range(session, tuple(others.values()))
-        frame = self._frame(
+        frame = self.frame_axes(
             axes.axis(w_lo, w_hi, max(2, min(8, width // 12))),
             axes.axis(b_lo, b_hi, max(2, min(6, height // 5))),
             width,
@@ -410,13 +320,13 @@ class PlotPanel(PlotextPlot):
         for index, other in others.items():  # under the selected run's path
             w, b = loss_surface.path_of(other).T
             run_colour = RUN_COLOURS[index]
-            clipped += self._points(frame, w, b, "braille", run_colour, line=True).clipped
-            clipped += self._points(frame, w[-1:], b[-1:], "●", run_colour).clipped
+            clipped += self.plot_points(frame, w, b, "braille", run_colour, line=True).clipped
+            clipped += self.plot_points(frame, w[-1:], b[-1:], "●", run_colour).clipped
         colour = PATH if self.race is None else RUN_COLOURS[self.race.selected]
-        clipped += self._points(frame, path_w, path_b, "braille", colour, line=True).clipped
-        clipped += self._points(frame, [surface.w], [surface.b], "●", CURRENT).clipped
+        clipped += self.plot_points(frame, path_w, path_b, "braille", colour, line=True).clipped
+        clipped += self.plot_points(frame, [surface.w], [surface.b], "●", CURRENT).clipped
         if self.dialled is not None:
-            self._draw_arrows(frame, session, self.dialled)
+            self.draw_arrows(frame, session, self.dialled)
         title = "loss surface"
         if surface.subsampled_from is not None:
             title += f" from {surface.points:,} of {count(surface.subsampled_from, 'point')}"
@@ -427,11 +337,11 @@ class PlotPanel(PlotextPlot):
         if left_out:
             notes.append(f"not on this surface (another loss): run {', '.join(left_out)}")
         note = " · ".join(filter(None, notes))
-        shown = _titled(frame.columns, f"{title}, {scale}", note, scale, title, "L(w, b)")
+        shown = titled(frame.columns, f"{title}, {scale}", note, scale, title, "L(w, b)")
         plt.title(shown)
-        label = self._surface_label(width)
+        label = self.surface_label(width)
         if scale not in shown and self.dialled is None:  # exact numbers (p): under the plot
-            label = _first_fitting(width - 2, f"w · {scale}", scale, label)
+            label = first_fitting(width - 2, f"w · {scale}", scale, label)
         plt.xlabel(label)
         plt.ylabel("b")
         if frame.columns <= 0 or frame.rows <= 0:
@@ -454,98 +364,6 @@ class PlotPanel(PlotextPlot):
             else:
                 left_out.append(str(index))
         return same, left_out
-
-    def _draw_lens(self, session: Session, width: int, height: int) -> None:
-        """φ(s) = L(θ_{t−1} + s·Δθ), its tangent φ₁ and its parabola φ₂ (MATH.md, "The
-        Taylor lens"), s = 0, s = 1 and s* marked; the line on the best η under the plot."""
-        plt = self.plt
-        found = self.lens_view.lens(session)
-        if found is None:
-            plt.title(_first_fitting(width - 2, lens_view.no_update(session.t), "no update"))
-            return
-        ticks = max(2, min(8, width // 12)), max(2, min(6, height // 5))
-        view = lens_view.lens_plot(found, session.config.optimizer, *ticks)
-        if view.y is None:
-            plt.title(
-                _first_fitting(width - 2, f"{lens_view.TITLE}: L is not finite: not drawn", "L nan")
-            )
-            return
-        frame = self._frame(view.x, view.y, width, height)
-        for s in view.marks:
-            plt.vline(frame.x.place(s).item(), color=PARABOLA if s not in (0, 1) else FUTURE)
-        curves_ = (
-            (found.phi1, TANGENT, "φ₁ tangent"),
-            (found.phi2, PARABOLA, "φ₂ parabola"),
-            (found.phi, FIT, "φ = L(θ_{t−1} + s·Δθ)"),  # the actual loss on top
-        )
-        for values, colour, label in curves_:
-            self._points(frame, found.s, values, "braille", colour, line=True, label=label)
-        ends = [found.s.tolist().index(s) for s in (0.0, 1.0)]
-        self._points(frame, found.s[ends], found.phi[ends], "●", CURRENT)
-        title, *shorter = lens_view.titles(view, session.t)
-        plt.title(_titled(frame.columns, title, view.not_drawn, *shorter))
-        plt.xlabel(_first_fitting(width - 2, *(f"s · {line}" for line in view.best_lr), "s"))
-
-    def _draw_arrows(self, frame: _Frame, session: Session, dialled: dial_view.Dialled) -> None:
-        """From θ_t, the arrows of the gradient step −η·g and of the dial's Δθ(β), each
-        with its tip marked."""
-        theta = session.theta()
-        for step, colour in (
-            (dialled.current.gradient_step, TANGENT),
-            (dialled.current.dtheta[0], DIAL),
-        ):
-            w, b = dial_view.arrow(theta, step)
-            self._points(frame, w, b, "braille", colour, line=True)
-            self._points(frame, w[-1:], b[-1:], "◆", colour)
-
-    def _surface_label(self, width: int) -> str:
-        """The w axis's label; while the dial is on, which arrow is which."""
-        if self.dialled is None:
-            return "w"
-        beta = dial_view.beta_text(self.dialled.beta)
-        return _first_fitting(
-            width - 2, f"w · pink: Δθ(β = {beta}), green: −η·g", "w · pink Δθ(β), green −η·g", "w"
-        )
-
-    def _draw_dial(self, session: Session, width: int, height: int) -> None:
-        """The sweep ΔL(β), ΔL₁(β), ΔL₂(β) over 0°…355°, 180° and the dial's β marked
-        (MATH.md, "The direction dial: why −∇L")."""
-        plt = self.plt
-        dialled = self.dialled
-        if dialled is None:
-            plt.title(_first_fitting(width - 2, "the direction dial is off: u turns it on", "u"))
-            return
-        view = dial_view.dial_plot(dialled, max(2, min(6, height // 5)))
-        if view.y is None:
-            plt.title(_first_fitting(width - 2, f"{dial_view.TITLE}: not finite", "ΔL nan"))
-            return
-        frame = self._frame(view.x, view.y, width, height)
-        plt.vline(frame.x.place(180.0).item(), color=FUTURE)
-        plt.vline(frame.x.place(dialled.beta).item(), color=CURRENT)
-        swept = dialled.sweep
-        curves_ = (
-            (swept.dl1, TANGENT, "ΔL₁ = ∇Lᵀ·Δθ"),
-            (swept.dl2, PARABOLA, "ΔL₂"),
-            (swept.dl, FIT, "ΔL actual"),  # the actual change on top
-        )
-        for values, colour, label in curves_:
-            for i, (betas, run) in enumerate(dial_view.finite_runs(swept.beta, values)):
-                self._points(
-                    frame, betas, run, "braille", colour, line=True, label=None if i else label
-                )
-        at = dialled.current
-        self._points(frame, at.beta, at.dl, "●", CURRENT)
-        beta = dial_view.beta_text(dialled.beta)
-        title = f"{dial_view.TITLE}, β = {beta}"
-        plt.title(_titled(frame.columns, title, view.not_drawn, f"ΔL over β, β = {beta}", "dial"))
-        plt.xlabel(
-            _first_fitting(
-                width - 2,
-                "β, the angle of Δθ to ∇L (grey: 180°, the gradient step)",
-                "β (grey: 180°, the gradient step)",
-                "β",
-            )
-        )
 
     def _axis_names(self) -> tuple[str, str]:
         if self.dataset is None or self.dataset.d != 1:
