@@ -18,12 +18,11 @@ import functools
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
-GROWTH_ROWS = 1024
-"""Rows an array grows by at least (else by an eighth of its length)."""
+from tui.engine.budget import Budget
+from tui.engine.rows import GROWTH_ROWS, Block, Rows
 
 BYTES_PER_STEP = 56
 """What the history may keep per step, checkpoints included: with the arrays' growth by an
@@ -33,10 +32,6 @@ WINDOW_BYTES = 16 << 20
 MIN_WINDOW, MAX_WINDOW = 1024, 1 << 15
 """The dense window: about WINDOW_BYTES of full states, between these counts, unless the
 memory budget is small (`fit`)."""
-
-WINDOW_SHARE = 4
-"""Under a small memory budget the window takes at most 1/WINDOW_SHARE of it (but never fewer
-states than `min_window`), so that the rest holds steps."""
 
 REACH_WORK = 10_000_000
 """Numbers (points × parameters) a window refill may go through before the asked state (about
@@ -62,53 +57,7 @@ def locked(method: Callable) -> Callable:
     return run
 
 
-class Rows:
-    """A growable array of rows: `rows` of them are in use at the front of `data`."""
-
-    def __init__(
-        self, shape: tuple[int, ...], dtype: type = np.float64, growth: int = GROWTH_ROWS
-    ) -> None:
-        self.data = np.empty((0, *shape), dtype)
-        self.rows = 0
-        self.growth = growth
-
-    @property
-    def used(self) -> np.ndarray:
-        return self.data[: self.rows]
-
-    def extend(self, values: np.ndarray) -> None:
-        end = self.rows + len(values)
-        if end > len(self.data):
-            grown = np.empty(
-                (end + max(self.growth, end // 8), *self.data.shape[1:]), self.data.dtype
-            )
-            grown[: self.rows] = self.used
-            self.data = grown
-        self.data[self.rows : end] = values
-        self.rows = end
-
-    def truncate(self, rows: int) -> None:
-        self.rows = min(self.rows, max(rows, 0))
-
-    def drop_front(self, count: int) -> None:
-        kept = self.rows - count
-        self.data[:kept] = self.data[count : self.rows]
-        self.rows = kept
-
-
-@dataclass(frozen=True)
-class Block:
-    """The full states lo … lo+len−1 side by side: views, valid until the history changes."""
-
-    lo: int
-    theta: np.ndarray
-    grad: np.ndarray
-    state: np.ndarray
-    loss: np.ndarray
-    lr: np.ndarray
-
-
-class History:
+class History(Budget):
     """The states first … len−1 of a run (first > 0 only once a streaming trace forgot the
     earlier ones). `advance` is the engine: it computes the states after a full state.
     `every`, `window` and `reach` are chosen from the sizes unless given (tests give small
@@ -172,11 +121,6 @@ class History:
         )
         self._w_lo, self._w_n = 0, 0
 
-    def window_for(self, max_bytes: int) -> int:
-        """The window's size under a memory budget of `max_bytes`."""
-        share = int(max_bytes // WINDOW_SHARE // (self.full_bytes))
-        return min(self.most_window, max(self.min_window, share))
-
     @locked
     def fit(self, max_bytes: int) -> None:
         """Size the window for a memory budget of `max_bytes` (smaller under a small one)."""
@@ -191,28 +135,6 @@ class History:
         if self._path is not None:
             arrays.append(self._path)
         return sum(a.data.nbytes for a in arrays) + sum(a.nbytes for a in self._w)
-
-    def steps_within(self, max_bytes: int) -> int:
-        """How many states fit in `max_bytes` with the window `fit` gives it: the window,
-        the arrays' first growth, then `step_bytes` a step with their growth by an eighth
-        (at least one state)."""
-        per_step = self.step_bytes - (self.full_bytes + 8) / self.every
-        fixed = (
-            self.window_for(max_bytes) * self.full_bytes
-            + GROWTH_ROWS * per_step
-            + (self.cp_growth + 2) * (self.full_bytes + 8)
-        )
-        return max(1, int((max_bytes - fixed) / (self.step_bytes * 9 / 8)))
-
-    def min_memory(self, steps: int) -> int:
-        """The smallest budget, in whole megabytes (as bytes), that holds `steps` states."""
-        lo, hi = 1, 1
-        while self.steps_within(hi * 10**6) < steps:
-            lo, hi = hi, hi * 2
-        while lo < hi:
-            mid = (lo + hi) // 2
-            lo, hi = (mid + 1, hi) if self.steps_within(mid * 10**6) < steps else (lo, mid)
-        return hi * 10**6
 
     # ---- writing ----------------------------------------------------------------------
     @property
