@@ -17,8 +17,8 @@ from tui.app.widgets.point_table import (
     batch_text,
     cell,
     column_names,
-    whole_columns,
 )
+from tui.app.widgets.table_text import whole_columns
 from tui.data import Dataset
 from tui.engine.session import Config, Session
 from tui.format import MINUS, num
@@ -420,7 +420,7 @@ async def test_show_and_highlight_before_the_table_is_mounted():
 
 
 def test_whole_columns_blanks_only_the_columns_the_window_cuts():
-    from tui.app.widgets.point_table import CELL, whole_columns
+    from tui.app.widgets.table_text import CELL, whole_columns
 
     prefix = 4
     line = "* 1 " + "".join(" " + str(k).rjust(CELL, str(k)) for k in range(3))
