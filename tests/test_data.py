@@ -14,7 +14,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tui import data
-from tui.data import DataError, Dataset, load, read_header_comments, reader, resolve, sample_names
+from tui.data import (
+    DataError,
+    Dataset,
+    csv_split,
+    load,
+    read_header_comments,
+    resolve,
+    sample_names,
+)
 
 SAMPLES = ["seed", "cancer", "hours", "iris", "plateau"]
 
@@ -574,7 +582,7 @@ def test_random_csvish_text_load_or_data_error(tmp_path: Path, text: str, std: b
 def test_fast_split_agrees_with_csv_split(text: str) -> None:
     """The quote-free fast path must cut a file exactly as the csv module does."""
 
-    def outcome(split: Callable[[str, str], reader._Split | None]) -> object:
+    def outcome(split: Callable[[str, str], csv_split.Split | None]) -> object:
         try:
             result = split(text, "f")
         except DataError as e:
@@ -585,9 +593,9 @@ def test_fast_split_agrees_with_csv_split(text: str) -> None:
         cells = [c.strip() for c in result.cells]
         return result.leading, first, result.first_line, cells, result.lines
 
-    fast = outcome(reader._split_fast)
+    fast = outcome(csv_split.split_fast)
     if fast is not None:
-        assert fast == outcome(reader._split_csv)
+        assert fast == outcome(csv_split.split_csv)
 
 
 # --------------------------------------------------------------------------- packaging

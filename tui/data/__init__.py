@@ -1,7 +1,8 @@
 """Data for gdstep: CSV files, the bundled samples, and standardizing.
 
 This package does not import textual (nor anything above it): the engine and the app take its
-Datasets. Modules: dataset (Dataset, DataError), standardize, samples, reader (CSV to Dataset).
+Datasets. Modules: dataset (Dataset, DataError), standardize, samples, reader (CSV to Dataset),
+csv_split (a file into cells).
 
 CSV format
 ----------

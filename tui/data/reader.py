@@ -4,18 +4,16 @@ the cells, and every problem named by file, line and column."""
 from __future__ import annotations
 
 import codecs
-import csv
-import gc
 import io
-import itertools
 import os
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from tui.data.csv_split import comment_body, split_csv, split_fast
 from tui.data.dataset import DataError, Dataset
 from tui.data.samples import resolve
 from tui.data.standardize import standardize_columns
@@ -29,14 +27,6 @@ _MOST_COLUMNS_LISTED = 10
 
 
 # --------------------------------------------------------------------------- comments
-
-
-def _comment_body(line: str) -> str | None:
-    """The text of a comment line without the ``#`` and surrounding spaces, or None."""
-    stripped = line.strip()
-    if stripped.startswith("#"):
-        return stripped[1:].strip()
-    return None
 
 
 def _parse_comments(comments: Iterable[tuple[int, str]], label: str) -> tuple[str, dict[str, str]]:
@@ -77,7 +67,7 @@ def _leading_comments(raw: bytes, label: str) -> list[tuple[int, str]]:
             raise DataError(f"{label}: is not a UTF-8 text file") from None
         for line in io.StringIO(text, newline=""):  # also splits at "\r" as load() does
             lineno += 1
-            body = _comment_body(line)
+            body = comment_body(line)
             if body is not None:
                 comments.append((lineno, body))
             elif line.strip():
@@ -122,130 +112,6 @@ def _read_text(path: Path, label: str) -> str:
         raise DataError(f"{label}: is not a UTF-8 text file (bad byte on line {line})") from None
 
 
-class _Lines:
-    """Feeds ``csv.reader`` the physical lines that are neither blank nor comments.
-
-    Remembers the physical line number of every line handed out (``numbers``) and collects
-    the comment lines that come before the first row (``leading``).
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.numbers: list[int] = []
-        self.leading: list[tuple[int, str]] = []
-
-    def __iter__(self) -> Iterator[str]:
-        numbers = self.numbers
-        append = numbers.append
-        for lineno, line in enumerate(io.StringIO(self.text, newline=""), 1):
-            stripped = line.strip()
-            if not stripped:
-                continue
-            if stripped[0] == "#":
-                if not numbers:
-                    self.leading.append((lineno, stripped[1:].strip()))
-                continue
-            append(lineno)
-            yield line
-
-
-@dataclass
-class _Split:
-    """A CSV file cut into cells (not yet converted to numbers)."""
-
-    leading: list[tuple[int, str]]  # comment lines before the first row: (line number, body)
-    first: list[str] | None  # the cells of the first row (header or data); None: no rows
-    first_line: int  # its physical line number
-    cells: list[str]  # the cells of every later row, flat (all rows have len(first) cells)
-    lines: list[int]  # the physical line number of every later row
-
-
-def _cells(count: int) -> str:
-    return f"{count} cell" if count == 1 else f"{count} cells"
-
-
-def _split_fast(text: str, label: str) -> _Split | None:
-    """Split a file whose rows after the first have no quotes, without per-row Python objects.
-
-    Returns None when the file needs the csv module (quotes below the first row, or a quoted
-    value in it that does not end on its line). Gives the same result as :func:`_split_csv`
-    otherwise: lines end at ``\\n``, ``\\r\\n`` or ``\\r`` (as in
-    ``io.StringIO(newline="")``) and with no quotes a row is just its line split at the commas.
-    """
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    numbers = [i for i, line in enumerate(lines, 1) if (s := line.lstrip()) and s[0] != "#"]
-    stop = numbers[0] - 1 if numbers else len(lines)
-    leading = [(i + 1, body) for i in range(stop) if (body := _comment_body(lines[i])) is not None]
-    if not numbers:
-        return _Split(leading, None, 0, [], [])
-    body = [lines[i - 1] for i in numbers[1:]]
-    joined = ",".join(body)
-    if '"' in joined:
-        return None
-    first_text = lines[numbers[0] - 1]
-    fed: list[str] = []
-
-    def feed() -> Iterator[str]:
-        fed.append(first_text)
-        yield first_text
-        fed.append("")
-        yield "\n"
-
-    try:
-        first = next(csv.reader(feed(), skipinitialspace=True))
-    except csv.Error as e:
-        raise DataError(f"{label}: line {numbers[0]}: {e}") from None
-    if len(fed) > 1:  # an open quote in the first row: let the csv path report it
-        return None
-    commas = [line.count(",") for line in body]
-    expected = len(first) - 1
-    if commas.count(expected) != len(commas):
-        i = next(i for i, c in enumerate(commas) if c != expected)
-        raise DataError(
-            f"{label}: line {numbers[i + 1]}: expected {_cells(len(first))}, found {commas[i] + 1}"
-        )
-    cells = joined.split(",") if body else []
-    return _Split(leading, first, numbers[0], cells, numbers[1:])
-
-
-def _split_csv(text: str, label: str) -> _Split:
-    """Split any file with the csv module (handles quoted values anywhere)."""
-    lines = _Lines(text)
-    rows: list[list[str]] = []
-    row_lines: list[int] = []
-    seen = 0
-    # A million small row lists would trigger the cyclic garbage collector over and over
-    # (doubling the time); they hold only strings, so pausing it while reading is safe.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for row in csv.reader(lines, skipinitialspace=True):
-            start = lines.numbers[seen]
-            if len(lines.numbers) - seen > 1:
-                raise DataError(
-                    f"{label}: line {start}: a quoted value runs over the end of the line"
-                )
-            seen = len(lines.numbers)
-            rows.append(row)
-            row_lines.append(start)
-    except csv.Error as e:
-        where = f"line {lines.numbers[-1]}: " if lines.numbers else ""
-        raise DataError(f"{label}: {where}{e}") from None
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    if not rows:
-        return _Split(lines.leading, None, 0, [], [])
-    ncols = len(rows[0])
-    for row, line in zip(rows[1:], row_lines[1:], strict=True):
-        if len(row) != ncols:
-            raise DataError(f"{label}: line {line}: expected {_cells(ncols)}, found {len(row)}")
-    cells = list(itertools.chain.from_iterable(rows[1:]))
-    return _Split(lines.leading, rows[0], row_lines[0], cells, row_lines[1:])
-
-
 def _column(index: int, names: Sequence[str] | None) -> str:
     """``column 2 (y)`` / ``column 2``: a 1-based column number with its header name."""
     if names is None:
@@ -284,7 +150,7 @@ def _parse_plain(text: str, label: str) -> _Table | None:
         end = text.find("\n", offset)
         end = len(text) if end < 0 else end + 1
         line, lineno = text[offset:end], lineno + 1
-        if (body := _comment_body(line)) is not None:
+        if (body := comment_body(line)) is not None:
             leading.append((lineno, body))
         elif line.strip():
             break
@@ -319,7 +185,7 @@ def _parse_plain(text: str, label: str) -> _Table | None:
 
 def _parse_cells(text: str, label: str) -> _Table:
     """Parse CSV text cell by cell, naming the line and column of any problem."""
-    split = _split_fast(text, label) or _split_csv(text, label)
+    split = split_fast(text, label) or split_csv(text, label)
     description, settings = _parse_comments(split.leading, label)
     if split.first is None:
         raise DataError(f"{label}: has no data rows")
