@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import re
 import shlex
-from decimal import Decimal, InvalidOperation
 
 from tui.data import Dataset
 from tui.engine.model import LOSSES, REDUCTIONS
@@ -82,6 +81,8 @@ def whole_number(text: str) -> int | None:
         if base > 1 and exponent * math.log10(base) >= MOST_DIGITS:
             return None
         return base**exponent
+    from decimal import Decimal, InvalidOperation  # only for a count written as 1e6 or 2.5e3
+
     try:
         value = Decimal(text)
     except InvalidOperation:
