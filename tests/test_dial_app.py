@@ -243,7 +243,8 @@ def test_the_sweep_note_names_each_curve_that_is_not_finite():
 def test_a_curve_is_not_joined_across_angles_where_it_is_not_finite(tmp_path):
     """x = 1e10, 2e10, −1e10 at η = 1e300: ΔL is finite at 170°…190° and nan at 195°; the panel
     (one angle) and the sweep agree bit for bit, and the drawn curve stops at 190°."""
-    from tui.app.plots.dial import finite_runs, not_finite
+    from tui.app.plots.axes import finite_stretches
+    from tui.app.plots.dial import not_finite
     from tui.engine.diagnostics import CurvatureCache
     from tui.engine.dial import SWEEP, dial
 
@@ -256,6 +257,7 @@ def test_a_curve_is_not_joined_across_angles_where_it_is_not_finite(tmp_path):
         for mine, theirs in ((one.dl, sweep.dl), (one.dl1, sweep.dl1), (one.dl2, sweep.dl2)):
             assert np.array_equal(mine, theirs[i : i + 1], equal_nan=True), beta
     assert np.isnan(sweep.dl[39]) and SWEEP[39] == 195.0
-    runs = [(float(b[0]), float(b[-1])) for b, _ in finite_runs(sweep.beta, sweep.dl)]
+    stretches = finite_stretches(np.isfinite(sweep.dl))
+    runs = [(float(sweep.beta[s][0]), float(sweep.beta[s][-1])) for s in stretches]
     assert runs == [(0.0, 10.0), (170.0, 190.0), (350.0, 355.0)]
     assert not_finite(sweep) == "ΔL is not finite at 62 of 72 β, ΔL₁ at 72, ΔL₂ at 72: not drawn"

@@ -232,6 +232,13 @@ def drawable(x: np.ndarray, y: np.ndarray, x_axis: Axis, y_axis: Axis) -> Drawn:
     )
 
 
+def finite_stretches(finite: np.ndarray) -> list[slice]:
+    """The stretches of consecutive True in `finite`: a line is drawn stretch by stretch,
+    never joined across the points that are not finite."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], finite, [False])).astype(int)))
+    return [slice(a, b) for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True)]
+
+
 def not_drawn(finite: np.ndarray, what: str) -> str:
     """What a plot says about the steps whose value it leaves out, `finite[k]` telling
     whether step k's is finite: nothing when all are, else `L is not finite at step 12`,

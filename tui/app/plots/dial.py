@@ -67,14 +67,6 @@ def not_finite(sweep: Dial) -> str:
     return ", ".join(parts) + ": not drawn"
 
 
-def finite_runs(beta: np.ndarray, values: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The stretches of consecutive angles where `values` is finite, as (β, values) each: a
-    curve is drawn stretch by stretch, never joined across angles where it is not finite."""
-    finite = np.isfinite(values)
-    edges = np.flatnonzero(np.diff(np.concatenate(([False], finite, [False])).astype(int)))
-    return [(beta[a:b], values[a:b]) for a, b in zip(edges[::2], edges[1::2], strict=True)]
-
-
 def arrow(start: np.ndarray, step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Points (w, b) along the shaft from θ_t = `start` to θ_t + `step` (d = 1)."""
     s = np.linspace(0.0, 1.0, ARROW_POINTS)

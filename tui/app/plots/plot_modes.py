@@ -97,10 +97,7 @@ class LensAndDial:
             (swept.dl, FIT, "ΔL actual"),  # the actual change on top
         )
         for values, colour, label in curves_:
-            for i, (betas, run) in enumerate(dial_view.finite_runs(swept.beta, values)):
-                self.plot_points(
-                    frame, betas, run, "braille", colour, line=True, label=None if i else label
-                )
+            self.plot_points(frame, swept.beta, values, "braille", colour, line=True, label=label)
         at = dialled.current
         self.plot_points(frame, at.beta, at.dl, "●", CURRENT)
         beta = dial_view.beta_text(dialled.beta)

@@ -12,6 +12,7 @@ they go to the screen as strips straight from its matrix, not through its ANSI t
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Self
 
@@ -211,18 +212,42 @@ class PlotPanel(LensAndDial, PlotextPlot):
         line: bool = False,
         label: str | None = None,
     ) -> axes.Drawn:
-        """Draw the points (x_i, y_i), joined when `line`: those plotext can (`drawable`),
-        braille moved onto the cells of the ticks (`on_cells`). Returns what was drawn."""
+        """Draw the points (x_i, y_i), joined when `line` within each stretch of finite
+        points (never across a nan or ±inf): those plotext can (`drawable`), braille moved
+        onto the cells of the ticks (`on_cells`). Returns what was drawn."""
+        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         drawn = axes.drawable(x, y, frame.x, frame.y)
+        if not line:
+            self.draw_part(frame, drawn, self.plt.scatter, marker, color, label)
+            return drawn
+        for part in axes.finite_stretches(np.isfinite(x) & np.isfinite(y)):
+            self.draw_part(
+                frame,
+                axes.drawable(x[part], y[part], frame.x, frame.y),
+                self.plt.plot,
+                marker,
+                color,
+                label,
+            )
+            label = None  # once, on the first stretch
+        return drawn
+
+    def draw_part(
+        self,
+        frame: Frame,
+        drawn: axes.Drawn,
+        draw: Callable[..., None],
+        marker: str,
+        color: tuple[int, int, int],
+        label: str | None,
+    ) -> None:
+        """Hand plotext one series of placed points (`draw`: plot or scatter)."""
         xs, ys = drawn.x, drawn.y
         if marker == "braille":
             xs, ys = on_cells(xs, frame.columns, 2), on_cells(ys, frame.rows, 4)
         if label is not None and not xs:  # plotext's legend fails on a curve with no points
             label = None
-        (self.plt.plot if line else self.plt.scatter)(
-            xs, ys, marker=marker, color=color, label=label
-        )
-        return drawn
+        draw(xs, ys, marker=marker, color=color, label=label)
 
     def _draw_loss(self, session: Session, width: int, height: int) -> None:
         if self.race is not None:
